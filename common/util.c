@@ -1,0 +1,151 @@
+/* util.c: error strings, allocation wrappers, messages. */
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *lb_progname = "lbdns";
+
+const char *lb_strerror(int err)
+{
+	switch (err) {
+	case LB_OK:       return "success";
+	case LB_ENOMEM:   return "out of memory";
+	case LB_ESPACE:   return "no space left in buffer";
+	case LB_EMALF:    return "malformed data";
+	case LB_ELABEL:   return "label longer than 63 octets";
+	case LB_ENAMELEN: return "name longer than 255 octets";
+	case LB_EPTR:     return "bad compression pointer";
+	case LB_ETRUNC:   return "data ends too early";
+	case LB_EINVAL:   return "invalid value";
+	case LB_ENOTSUP:  return "not supported";
+	case LB_EIO:      return "input/output error";
+	case LB_ERANGE:   return "number out of range";
+	case LB_ENOENT:   return "not found";
+	case LB_ELIMIT:   return "limit exceeded";
+	default:          return "unknown error";
+	}
+}
+
+static LB_NORETURN void out_of_memory(void)
+{
+	fprintf(stderr, "%s: out of memory\n", lb_progname);
+	abort();
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc_n(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		out_of_memory();
+	p = realloc(p, n * size > 0 ? n * size : 1);
+	if (p == NULL)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void vmessage(int errnum, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", lb_progname);
+	vfprintf(stderr, fmt, ap);
+	if (errnum)
+		fprintf(stderr, ": %s", strerror(errnum));
+	fputc('\n', stderr);
+}
+
+void lb_warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void lb_warnx(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(0, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void lb_die(int status, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(saved, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void lb_diex(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(0, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+int lb_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+                  unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return LB_EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0')
+		return LB_EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return LB_ERANGE;
+	*out = v;
+	return 0;
+}
+
+int lb_stdout_close(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		lb_warn("write error on standard output");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* zparse.h: the RFC 1035 master-file parser.
+ *
+ * It streams: each record is handed to a callback as soon as it is read,
+ * so a zone never has to fit in memory twice. It understands $ORIGIN,
+ * $TTL, $INCLUDE (depth-limited), BIND's $GENERATE, parentheses, comments,
+ * quoted strings, \DDD and \X escapes, omitted owner/TTL/class,
+ * TYPEnnn/CLASSnnn and \# generic RDATA, TTL units (1h30m).
+ *
+ * The comment that ends a record's last line is passed on with the record:
+ * lbdns carries its balancing attributes there (see lbdns-zone(5)). */
+#ifndef LBDNS_ZPARSE_H
+#define LBDNS_ZPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct zrecord {
+	const uint8_t *owner;      /* wire, absolute */
+	uint16_t type;
+	uint16_t rclass;
+	uint32_t ttl;
+	const uint8_t *rdata;
+	uint16_t rdlen;
+	const char *comment;       /* text after ';' on the last line, or NULL */
+	size_t comment_len;
+	const char *file;          /* file the record came from */
+	unsigned line;             /* line where the record starts */
+};
+
+struct zparse_error {
+	const char *file;
+	unsigned line;
+	unsigned col;
+	bool fatal;                /* parsing cannot go on after it */
+	char msg[256];
+};
+
+/* Return 0 to go on, non-zero to stop the parse (zparse_* returns it). */
+typedef int (*zparse_record_fn)(void *arg, const struct zrecord *rr);
+/* Called for each error. Non-fatal errors skip the record they are in;
+ * return non-zero to stop there (the default when no callback is set). */
+typedef int (*zparse_error_fn)(void *arg, const struct zparse_error *err);
+
+struct zparse_opts {
+	const uint8_t *origin;     /* initial $ORIGIN, wire; NULL = root */
+	uint32_t default_ttl;      /* TTL before any $TTL or SOA; 3600 */
+	uint16_t rclass;           /* class of the zone; 0 = take the first seen */
+	unsigned max_include_depth;/* 0 = default (10); $INCLUDE off if no_include */
+	bool no_include;
+	unsigned long max_generate;/* records one $GENERATE may make; 0 = 65536 */
+	size_t max_line;           /* longest logical line; 0 = 65535 * 4 */
+	zparse_record_fn on_record;
+	zparse_error_fn on_error;
+	void *arg;
+};
+
+/* Parse the file at PATH ("-" = stdin). Returns 0 at the end of input
+ * without error, 1 when errors were reported (records with errors were
+ * skipped), a callback's non-zero value if one stopped the parse, or a
+ * negative code when the file could not be read. */
+int zparse_file(const char *path, const struct zparse_opts *opts);
+/* The same on an open stream; NAME is used in messages. */
+int zparse_stream(FILE *fp, const char *name, const struct zparse_opts *opts);
+/* The same on a string in memory. */
+int zparse_string(const char *text, size_t len, const char *name,
+                  const struct zparse_opts *opts);
+
+/* TTL in presentation form ("3600", "1h30m", "1W"): 0 or LB_EINVAL/LB_ERANGE. */
+int zparse_ttl(const char *text, size_t len, uint32_t *ttl);
+
+#endif

@@ -1,0 +1,97 @@
+# helpers.bash: shared setup for the bats suites.
+#
+# Every test file gets its own loopback network 127.N.M.0/24 (N from the
+# file name, M from the test number), so files and tests never collide on
+# an address and can use fixed ports. Daemons started with start_daemon
+# are remembered by PID and stopped in teardown, also when a test fails.
+
+_common_setup() {
+	load '/usr/lib/bats/bats-support/load'
+	load '/usr/lib/bats/bats-assert/load'
+	: "${LBDNS_ROOT:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+	: "${LBDNS_BUILD:=$LBDNS_ROOT/build}"
+	export LBDNS_ROOT LBDNS_BUILD
+	PATH="$LBDNS_BUILD:$PATH"
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+	local sum
+	sum=$(basename "$BATS_TEST_FILENAME" | cksum | cut -d' ' -f1)
+	LB_NET="127.$((sum % 200 + 20)).$((BATS_TEST_NUMBER % 250 + 1))"
+	LB_IP="$LB_NET.1"          # the address of the server under test
+	LB_PORT=5300
+	LB_PIDFILE="$BATS_TEST_TMPDIR/pids"
+	DATA="$LBDNS_ROOT/tests/data"
+	CONFORMANCE="$LBDNS_ROOT/../shared/conformance/zones"
+	export LB_NET LB_IP LB_PORT LB_PIDFILE DATA CONFORMANCE
+	: >"$LB_PIDFILE"
+}
+
+_common_teardown() {
+	stop_daemons
+}
+
+# start_daemon NAME CMD...: run CMD in the background, output in
+# $BATS_TEST_TMPDIR/NAME.log, PID remembered (and in $NAME_pid).
+start_daemon() {
+	local name=$1; shift
+	"$@" >"$BATS_TEST_TMPDIR/$name.log" 2>&1 &
+	local pid=$!
+	echo "$pid" >>"$LB_PIDFILE"
+	printf -v "${name//-/_}_pid" '%s' "$pid"
+}
+
+# stop_daemons: TERM every remembered process, KILL what is left after 2 s.
+stop_daemons() {
+	[ -f "${LB_PIDFILE:-}" ] || return 0
+	local pid
+	while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$LB_PIDFILE"
+	for _ in $(seq 20); do
+		local alive=0
+		while read -r pid; do kill -0 "$pid" 2>/dev/null && alive=1; done <"$LB_PIDFILE"
+		[ "$alive" -eq 0 ] && break
+		sleep 0.1
+	done
+	while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$LB_PIDFILE"
+	: >"$LB_PIDFILE"
+}
+
+# wait_for [-t SECONDS] CMD...: retry CMD every 0.05 s until it succeeds.
+wait_for() {
+	local limit=10
+	if [ "$1" = -t ]; then limit=$2; shift 2; fi
+	local end=$((SECONDS + limit))
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$end" ] || { echo "wait_for timed out: $*" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
+# wait_for_dns ADDR PORT: until a server answers there (any rcode).
+wait_for_dns() {
+	wait_for dig +tries=1 +time=1 -p "$2" @"$1" . SOA
+}
+
+# lbdig ARGS...: dig against the server under test, short output.
+lbdig() {
+	dig +tries=1 +time=2 -p "$LB_PORT" @"$LB_IP" "$@"
+}
+
+# requires WHAT...: skip when a capability is missing; unknown names fail.
+requires() {
+	local r
+	for r in "$@"; do
+		case $r in
+		root) [ "$(id -u)" -eq 0 ] || skip "needs root" ;;
+		netns) unshare -n true 2>/dev/null || skip "needs network namespaces" ;;
+		cmd:*) command -v "${r#cmd:}" >/dev/null || skip "needs ${r#cmd:}" ;;
+		*) fail "BUG: unknown requirement $r" ;;
+		esac
+	done
+}
+
+# run_tool TOOL ARGS...: bats `run`, then show the command and its result
+# on stderr so a failing test explains itself.
+run_tool() {
+	run "$@"
+	echo "$* (status=$status):" >&2
+	echo "$output" >&2
+}
