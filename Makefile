@@ -35,6 +35,8 @@ tool_objs   = $(patsubst %.c,$(B)/%.o,$(filter-out cmd/$(1)/main.c,$(wildcard cm
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOL_LIBS  := $(foreach t,$(TOOLS),$(B)/cmd/$(t)/lib.a)
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY:= $(patsubst %,$(B)/fuzz/replay_%,$(FUZZ_NAMES))
 
 all: $(addprefix $(B)/,$(TOOLS))
 
@@ -61,7 +63,24 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(TOOL_LIBS) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_tests)
 
-tests: all $(UNIT_BIN)
+tests: all $(UNIT_BIN) $(FUZZ_REPLAY)
+
+# Fuzz targets: each fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput. For
+# `make check` it is linked with fuzz/replay.c, which replays the saved
+# corpus fuzz/corpus/NAME/ (no clang needed); `make fuzz` builds real
+# libFuzzer binaries with clang and runs each for FUZZ_SECONDS.
+$(B)/fuzz/replay_%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(TOOL_LIBS) $(COMMON_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_tests)
+
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz:
+	$(MAKE) B=build/fuzz CC=clang OPT='-g -O1 -fsanitize=fuzzer-no-link,address,undefined' all tests
+	@for f in $(FUZZ_NAMES); do mkdir -p fuzz/corpus/$$f build/fuzz/new/$$f; \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/fuzz_$$f build/fuzz/fuzz/fuzz_$$f.o \
+	    $(TOOL_LIBS:$(B)/%=build/fuzz/%) build/fuzz/libcommon.a $(LIBS_tests) -pthread && \
+	  build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    build/fuzz/new/$$f fuzz/corpus/$$f || exit 1; done
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
@@ -73,7 +92,7 @@ check: deps
 	$(MAKE) SAN=1 tests
 	tests/run build/san
 
-run: all
+run: deps all
 	./examples/run.sh $(B)
 
 install: all
@@ -87,6 +106,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all tests deps check run install clean
+.PHONY: all tests deps check run install clean fuzz
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)
