@@ -95,3 +95,29 @@ run_tool() {
 	echo "$* (status=$status):" >&2
 	echo "$output" >&2
 }
+
+# For files that share costly daemons across their tests: call from
+# setup_file/teardown_file. The file's network is 127.N.250.0/24.
+_file_setup() {
+	local sum
+	sum=$(basename "$BATS_TEST_FILENAME" | cksum | cut -d' ' -f1)
+	LB_FILE_NET="127.$((sum % 200 + 20)).250"
+	: "${LBDNS_ROOT:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+	: "${LBDNS_BUILD:=$LBDNS_ROOT/build}"
+	export LB_FILE_NET LBDNS_ROOT LBDNS_BUILD
+	PATH="$LBDNS_BUILD:$PATH"
+	LB_FILE_PIDS="$BATS_FILE_TMPDIR/pids"
+	export LB_FILE_PIDS
+	: >"$LB_FILE_PIDS"
+}
+
+# start_file_daemon NAME CMD...: like start_daemon, for the whole file.
+start_file_daemon() {
+	local name=$1; shift
+	"$@" >"$BATS_FILE_TMPDIR/$name.log" 2>&1 &
+	echo "$!" >>"$LB_FILE_PIDS"
+}
+
+_file_teardown() {
+	LB_PIDFILE=$LB_FILE_PIDS stop_daemons
+}
