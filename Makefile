@@ -75,7 +75,7 @@ $(B)/fuzz/replay_%: $(B)/fuzz/fuzz_%.o $(B)/fuzz/replay.o $(TOOL_LIBS) $(COMMON_
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz:
-	$(MAKE) B=build/fuzz CC=clang OPT='-g -O1 -fsanitize=fuzzer-no-link,address,undefined' all tests
+	$(MAKE) B=build/fuzz CC=clang WARN='-Wall -Wextra' OPT='-g -O1 -fsanitize=fuzzer-no-link,address,undefined' all tests
 	@for f in $(FUZZ_NAMES); do mkdir -p fuzz/corpus/$$f build/fuzz/new/$$f; \
 	  clang $(FUZZ_CFLAGS) -o build/fuzz/fuzz_$$f build/fuzz/fuzz/fuzz_$$f.o \
 	    $(TOOL_LIBS:$(B)/%=build/fuzz/%) build/fuzz/libcommon.a $(LIBS_tests) -pthread && \

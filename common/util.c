@@ -75,6 +75,7 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+LB_ATTR_FMT(2, 0)
 static void vmessage(int errnum, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", lb_progname);
