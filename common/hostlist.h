@@ -74,4 +74,21 @@ void host_write(FILE *out, const struct host *h);
 
 void hostlist_free(struct hostlist *list);
 
+/* Added by lbdns-zone: append H to LIST, taking over its strings (H is
+ * zeroed); free one host's strings. */
+void hostlist_add(struct hostlist *list, struct host *h);
+void host_free(struct host *h);
+
+/* Added by lbdns-zone: parse a whole list without holding it, handing
+ * each host to FN as soon as its line is read (the host is freed when FN
+ * returns, unless FN took its strings with hostlist_add). Stops at the
+ * first error: returns 0, LB_EMALF (ERR set), LB_EIO, or FN's non-zero
+ * return. Hosts before a bad line have been handed out already. */
+typedef int (*hostlist_host_fn)(void *arg, struct host *h);
+int hostlist_parse_each(FILE *fp, const char *name, hostlist_host_fn fn,
+                        void *arg, struct hostlist_error *err);
+
+/* Longest line accepted, newline excluded; longer lines are an error. */
+#define HOSTLIST_MAX_LINE 4096
+
 #endif

@@ -7,7 +7,32 @@
  * TYPEnnn/CLASSnnn and \# generic RDATA, TTL units (1h30m).
  *
  * The comment that ends a record's last line is passed on with the record:
- * lbdns carries its balancing attributes there (see lbdns-zone(5)). */
+ * lbdns carries its balancing attributes there (see lbdns-zone(5)).
+ *
+ * Details callers rely on:
+ * - Everything a callback receives (zrecord, zparse_error, and the
+ *   strings they point to) is valid only during the call: copy it.
+ * - zrecord.comment is the text after the ';' with blanks (and a CR) at
+ *   both ends removed; NULL when the last line has no comment.
+ * - Omitted TTL: the last $TTL; else the last explicit TTL (RFC 1035);
+ *   else an SOA's own minimum field, which then acts as $TTL (BIND);
+ *   else opts.default_ttl. An $INCLUDE sees the includer's origin and
+ *   $TTL; both are restored when it ends. A relative $INCLUDE path is
+ *   tried next to the including file, then in the current directory.
+ * - Fatal errors: bad $ORIGIN or $INCLUDE, unreadable include, include
+ *   depth, nested or unclosed '(', a line over max_line, a read error.
+ *   Everything else skips the record and parsing goes on.
+ * - CRLF line ends are accepted (as BIND does). Classes ANY/NONE and
+ *   meta types (OPT, TKEY, TSIG, IXFR, AXFR, MAILA, MAILB, ANY) are
+ *   refused. A word may contain a quoted part (alpn="h2,h3"): it stays
+ *   in the token, quotes included, for rdata_from_text().
+ * - zparse_stream() reads a line at a time (never past the end of the
+ *   line it needs), so a record reaches the callback as soon as its line
+ *   is complete, and memory stays bounded by max_line. When a callback
+ *   stops the parse, the stream is left just after the line that ended
+ *   that record, so an AXFR-framed stream (a zone ends where its SOA
+ *   comes again) can go on with another zparse_stream() call.
+ *   zparse_file() reads files in large blocks. */
 #ifndef LBDNS_ZPARSE_H
 #define LBDNS_ZPARSE_H
 
@@ -59,7 +84,9 @@ struct zparse_opts {
 /* Parse the file at PATH ("-" = stdin). Returns 0 at the end of input
  * without error, 1 when errors were reported (records with errors were
  * skipped), a callback's non-zero value if one stopped the parse, or a
- * negative code when the file could not be read. */
+ * negative code when the file could not be read (LB_EIO with errno set
+ * when PATH itself cannot be opened: that one is not passed to on_error;
+ * a read error later is, and then LB_EIO is returned). */
 int zparse_file(const char *path, const struct zparse_opts *opts);
 /* The same on an open stream; NAME is used in messages. */
 int zparse_stream(FILE *fp, const char *name, const struct zparse_opts *opts);

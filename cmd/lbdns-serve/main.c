@@ -1,19 +1,516 @@
-/* lbdns-serve: not written yet; says so plainly instead of pretending. */
+/* lbdns-serve: the authoritative, load-balancing DNS server.
+ *
+ * main() reads the options, loads the zones, binds the sockets, drops
+ * privileges (privs_drop), starts the workers and then only waits for
+ * signals: SIGHUP reloads the zone files, SIGUSR1 prints statistics,
+ * SIGTERM/SIGINT stop the server. */
+#include "cmd/lbdns-serve/answer.h"
+#include "cmd/lbdns-serve/loader.h"
+#include "cmd/lbdns-serve/offline.h"
+#include "cmd/lbdns-serve/privs.h"
+#include "cmd/lbdns-serve/server.h"
+#include "cmd/lbdns-serve/stats.h"
+#include "cmd/lbdns-serve/xfr.h"
+#include "common/netaddr.h"
+#include "common/regionmap.h"
 #include "common/util.h"
+#include "common/zone.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_ZONE_FILES 256
+
+static const char usage_text[] =
+	"usage: lbdns-serve [-n] [-l addr[:port]]... [-t threads] [-u user]\n"
+	"                   [--chroot dir] [--allow-transfer cidr]...\n"
+	"                   [--notify addr[:port]]... [--metrics addr[:port]]\n"
+	"                   [--log-queries] [--nsid string] [--version-bind string]\n"
+	"                   [--id-server string] [--regions file] [--mmdb file]\n"
+	"                   [--sticky-key file] [--seed n] [--tcp-timeout seconds]\n"
+	"                   [--tcp-max n] [--tcp-max-per-client n]\n"
+	"                   -z file|- [-z file]...\n"
+	"       lbdns-serve -z file... --query name [type] [--client addr]\n"
+	"                   [--ecs prefix] [--explain]\n"
+	"       lbdns-serve --help | --version\n";
+
+static const char help_text[] =
+	"Serve DNS zones authoritatively, balancing answers across hosts.\n"
+	"\n"
+	"  -z FILE|-              zone file or stream (AXFR framing), repeatable\n"
+	"  -n                     load and check the zones, then exit\n"
+	"  -l ADDR[:PORT]         listen there, UDP and TCP (default 127.0.0.1:53)\n"
+	"  -t N                   worker threads (default: one per CPU)\n"
+	"  -u USER                drop to USER after binding\n"
+	"  --chroot DIR           chroot to DIR after binding\n"
+	"  --allow-transfer CIDR  allow AXFR/IXFR from CIDR (default: nobody)\n"
+	"  --notify ADDR[:PORT]   send NOTIFY there when a zone changes\n"
+	"  --metrics ADDR[:PORT]  Prometheus text at http://ADDR:PORT/metrics\n"
+	"  --log-queries          one line per query on stderr\n"
+	"  --nsid STRING          NSID to send (RFC 5001); 0x... for hex\n"
+	"  --version-bind STRING  CHAOS version.bind answer (default REFUSED)\n"
+	"  --id-server STRING     CHAOS id.server/hostname.bind answer\n"
+	"  --regions FILE         region map, CIDR REGION lines\n"
+	"  --mmdb FILE            region map from a MaxMind DB\n"
+	"  --sticky-key FILE      16-octet key (32 hex digits) for sticky answers\n"
+	"  --seed N               fixed random seed (tests)\n"
+	"  --tcp-timeout SECONDS  idle TCP connections closed after (default 10)\n"
+	"  --tcp-max N            TCP connections in all (default 1024)\n"
+	"  --tcp-max-per-client N TCP connections from one address (default 32)\n"
+	"  --query NAME [TYPE]    answer one query offline and print it\n"
+	"  -h, --help, --version\n"
+	"\n"
+	"Signals: HUP reloads the zone files, USR1 prints statistics on stderr,\n"
+	"TERM and INT stop the server. See lbdns-serve(8).\n";
+
+enum {
+	OPT_CHROOT = 256, OPT_ALLOW, OPT_NOTIFY, OPT_METRICS, OPT_LOGQ, OPT_NSID,
+	OPT_VBIND, OPT_IDSRV, OPT_REGIONS, OPT_MMDB, OPT_STICKY, OPT_SEED,
+	OPT_TCPTO, OPT_TCPMAX, OPT_TCPCLI, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "chroot", required_argument, NULL, OPT_CHROOT },
+	{ "allow-transfer", required_argument, NULL, OPT_ALLOW },
+	{ "notify", required_argument, NULL, OPT_NOTIFY },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "log-queries", no_argument, NULL, OPT_LOGQ },
+	{ "nsid", required_argument, NULL, OPT_NSID },
+	{ "version-bind", required_argument, NULL, OPT_VBIND },
+	{ "id-server", required_argument, NULL, OPT_IDSRV },
+	{ "regions", required_argument, NULL, OPT_REGIONS },
+	{ "mmdb", required_argument, NULL, OPT_MMDB },
+	{ "sticky-key", required_argument, NULL, OPT_STICKY },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "tcp-timeout", required_argument, NULL, OPT_TCPTO },
+	{ "tcp-max", required_argument, NULL, OPT_TCPMAX },
+	{ "tcp-max-per-client", required_argument, NULL, OPT_TCPCLI },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct options {
+	const char *zones[MAX_ZONE_FILES];
+	size_t nzones;
+	bool check_only;
+	const char *user, *chroot_dir;
+	const char *regions, *mmdb, *sticky_file;
+	struct netaddr notify[NOTIFY_MAX_TARGETS];
+	size_t nnotify;
+	struct netaddr metrics;
+	bool has_metrics;
+	uint8_t nsid[ANSWER_NSID_MAX];
+	size_t nsid_len;
+	bool has_nsid;
+	uint8_t sticky[LB_STICKY_KEYBYTES];
+	struct server_config srv;
+	struct answer_config ans;
+	struct regionmap *map;
+};
+
+LB_NORETURN LB_ATTR_FMT(1, 2) static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", lb_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fputs(usage_text, stderr);
+	exit(LB_EXIT_USAGE);
+}
+
+static unsigned long long num_arg(const char *opt, const char *arg,
+                                  unsigned long long min, unsigned long long max)
+{
+	unsigned long long v;
+
+	if (lb_parse_uint(arg, min, max, &v) != 0) {
+		fprintf(stderr, "%s: %s: %s: not a number in %llu..%llu\n",
+		        lb_progname, opt, arg, min, max);
+		exit(LB_EXIT_USAGE);
+	}
+	return v;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode LEN hex digits of S into OUT (LEN/2 octets). 0 or -1. */
+static int hex_decode(const char *s, size_t len, uint8_t *out)
+{
+	if (len % 2)
+		return -1;
+	for (size_t i = 0; i < len; i += 2) {
+		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static void opt_nsid(struct options *o, const char *arg)
+{
+	size_t len = strlen(arg);
+
+	if (strncmp(arg, "0x", 2) == 0) {
+		if (len - 2 > 2 * ANSWER_NSID_MAX || len == 2
+		    || hex_decode(arg + 2, len - 2, o->nsid) < 0)
+			usage_error("--nsid %s: bad hex string", arg);
+		o->nsid_len = (len - 2) / 2;
+	} else {
+		if (len == 0 || len > ANSWER_NSID_MAX)
+			usage_error("--nsid %s: 1 to 128 octets", arg);
+		memcpy(o->nsid, arg, len);
+		o->nsid_len = len;
+	}
+	o->has_nsid = true;
+}
+
+static void opt_listen(struct options *o, const char *arg)
+{
+	if (o->srv.nlisten == SERVER_MAX_LISTEN)
+		usage_error("-l %s: too many listen addresses", arg);
+	if (netaddr_parse(arg, SERVER_DEFAULT_PORT, &o->srv.listen[o->srv.nlisten]) < 0)
+		usage_error("-l %s: not ADDR, ADDR:PORT or [V6ADDR]:PORT", arg);
+	o->srv.nlisten++;
+}
+
+static void opt_allow(struct options *o, const char *arg)
+{
+	if (o->srv.nallow_xfr == SERVER_MAX_ALLOW)
+		usage_error("--allow-transfer %s: too many prefixes", arg);
+	if (netprefix_parse(arg, &o->srv.allow_xfr[o->srv.nallow_xfr]) < 0)
+		usage_error("--allow-transfer %s: not ADDR or ADDR/BITS", arg);
+	o->srv.nallow_xfr++;
+}
+
+static void opt_notify(struct options *o, const char *arg)
+{
+	if (o->nnotify == NOTIFY_MAX_TARGETS)
+		usage_error("--notify %s: too many targets", arg);
+	if (netaddr_parse(arg, 53, &o->notify[o->nnotify]) < 0)
+		usage_error("--notify %s: not ADDR, ADDR:PORT or [V6ADDR]:PORT", arg);
+	o->nnotify++;
+}
+
+static void parse_options(struct options *o, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "z:nl:t:u:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'z':
+			if (o->nzones == MAX_ZONE_FILES)
+				usage_error("-z %s: too many zone files", optarg);
+			o->zones[o->nzones++] = optarg;
+			break;
+		case 'n': o->check_only = true; break;
+		case 'l': opt_listen(o, optarg); break;
+		case 't':
+			o->srv.threads = (unsigned)num_arg("-t", optarg, 1, SERVER_MAX_THREADS);
+			break;
+		case 'u': o->user = optarg; break;
+		case OPT_CHROOT: o->chroot_dir = optarg; break;
+		case OPT_ALLOW: opt_allow(o, optarg); break;
+		case OPT_NOTIFY: opt_notify(o, optarg); break;
+		case OPT_METRICS:
+			if (netaddr_parse(optarg, 9153, &o->metrics) < 0)
+				usage_error("--metrics %s: not ADDR[:PORT]", optarg);
+			o->has_metrics = true;
+			break;
+		case OPT_LOGQ: o->srv.log_queries = true; break;
+		case OPT_NSID: opt_nsid(o, optarg); break;
+		case OPT_VBIND: o->ans.version_bind = optarg; break;
+		case OPT_IDSRV: o->ans.id_server = optarg; break;
+		case OPT_REGIONS: o->regions = optarg; break;
+		case OPT_MMDB: o->mmdb = optarg; break;
+		case OPT_STICKY: o->sticky_file = optarg; break;
+		case OPT_SEED:
+			o->srv.seed = num_arg("--seed", optarg, 0, UINT64_MAX);
+			o->srv.seeded = true;
+			break;
+		case OPT_TCPTO:
+			o->srv.tcp_idle_ms = 1000 * (unsigned)num_arg("--tcp-timeout", optarg, 1, 3600);
+			break;
+		case OPT_TCPMAX:
+			o->srv.tcp_max = (unsigned)num_arg("--tcp-max", optarg, 1, 1000000);
+			break;
+		case OPT_TCPCLI:
+			o->srv.tcp_per_client = (unsigned)num_arg("--tcp-max-per-client", optarg,
+			                                          1, 65535);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(lb_stdout_close() ? LB_EXIT_FAIL : LB_EXIT_OK);
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			fputs("\n", stdout);
+			fputs(help_text, stdout);
+			exit(lb_stdout_close() ? LB_EXIT_FAIL : LB_EXIT_OK);
+		case OPT_VERSION:
+			printf("lbdns-serve %s\n", LBDNS_VERSION);
+			exit(lb_stdout_close() ? LB_EXIT_FAIL : LB_EXIT_OK);
+		default:
+			fputs(usage_text, stderr);
+			exit(LB_EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument: %s", argv[optind]);
+	if (o->nzones == 0)
+		usage_error("%s", "no zone given: -z FILE or -z - (standard input)");
+	if (o->regions && o->mmdb)
+		usage_error("%s", "--regions and --mmdb exclude each other");
+}
+
+/* A 16-octet key: 32 hex digits (whitespace around allowed) or 16 raw
+ * octets. */
+static void load_sticky(struct options *o)
+{
+	uint8_t buf[128];
+	size_t n, a = 0, b;
+	FILE *fp = fopen(o->sticky_file, "rb");
+
+	if (!fp)
+		lb_die(LB_EXIT_USAGE, "%s", o->sticky_file);
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	if (n == 16) {
+		memcpy(o->sticky, buf, 16);
+	} else {
+		while (a < n && (buf[a] == ' ' || buf[a] == '\n' || buf[a] == '\t' || buf[a] == '\r'))
+			a++;
+		b = a;
+		while (b < n && hexval(buf[b]) >= 0)
+			b++;
+		for (size_t i = b; i < n; i++)
+			if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\t' && buf[i] != '\r')
+				b = 0;
+		if (b < a || b - a != 32 || hex_decode((const char *)buf + a, 32, o->sticky) < 0)
+			lb_diex(LB_EXIT_USAGE, "%s: want 32 hex digits or 16 octets",
+			        o->sticky_file);
+	}
+	memcpy(o->ans.balance.sticky_key, o->sticky, sizeof(o->ans.balance.sticky_key));
+}
+
+static void load_regions(struct options *o)
+{
+	struct regionmap_error err;
+	const char *path = o->regions ? o->regions : o->mmdb;
+	int rc;
+
+	if (!path)
+		return;
+	memset(&err, 0, sizeof(err));
+	rc = o->regions ? regionmap_load(path, &o->map, &err)
+	                : regionmap_open_mmdb(path, &o->map, &err);
+	if (rc < 0) {
+		if (err.line)
+			lb_diex(LB_EXIT_USAGE, "%s:%u:%u: %s", err.file ? err.file : path,
+			        err.line, err.col, err.msg);
+		lb_diex(LB_EXIT_USAGE, "%s: %s", path, err.msg[0] ? err.msg : lb_strerror(rc));
+	}
+	o->ans.balance.regions = o->map;
+}
+
+/* -n: exactly what `lbdns-zone check` runs, file by file. */
+static int check_zones(const struct options *o)
+{
+	int status = LB_EXIT_OK;
+
+	for (size_t i = 0; i < o->nzones; i++) {
+		struct zone *z = NULL;
+		struct zone_stats st;
+		int rc = zone_load_file(o->zones[i], NULL, &z, loader_report, NULL, &st);
+
+		if (rc == LB_EIO)
+			return LB_EXIT_USAGE;
+		if (rc < 0) {
+			lb_warnx("%s: %u error(s), zone refused", o->zones[i], st.errors);
+			status = LB_EXIT_FAIL;
+			continue;
+		}
+		printf("%s: zone serial %lu, %zu records, %u warning(s): OK\n",
+		       o->zones[i], (unsigned long)zone_serial(z), zone_record_count(z),
+		       st.warnings);
+		zone_free(z);
+	}
+	if (lb_stdout_close())
+		return LB_EXIT_FAIL;
+	return status;
+}
+
+static bool is_stream(const char *path)
+{
+	struct stat sb;
+
+	return strcmp(path, "-") == 0 || (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode));
+}
+
+/* Regular files are read to their end before the server answers (a file
+ * without one good version is fatal at startup); streams are read by
+ * threads once the server runs. */
+static int load_files(const struct options *o, bool startup)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < o->nzones; i++) {
+		struct loader_result res = { 0, 0 };
+		if (is_stream(o->zones[i]))
+			continue;
+		if (loader_file(o->zones[i], &res) < 0 || (startup && res.good == 0)) {
+			if (startup)
+				lb_warnx("%s: no valid zone version", o->zones[i]);
+			failed = -1;
+		} else if (!startup && res.bad) {
+			lb_warnx("%s: reload: %u version(s) refused, kept the previous ones",
+			         o->zones[i], res.bad);
+		}
+	}
+	return failed;
+}
+
+static int start_streams(const struct options *o)
+{
+	for (size_t i = 0; i < o->nzones; i++) {
+		FILE *fp;
+		if (!is_stream(o->zones[i]))
+			continue;
+		fp = strcmp(o->zones[i], "-") == 0 ? stdin : fopen(o->zones[i], "r");
+		if (!fp) {
+			lb_warn("%s", o->zones[i]);
+			return -1;
+		}
+		if (loader_stream_start(fp, o->zones[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The signal loop: every signal is blocked in every thread and taken
+ * here synchronously, so no handler ever runs beside a worker. */
+static void serve_signals(const struct options *o, const sigset_t *set)
+{
+	for (;;) {
+		int sig = sigwaitinfo(set, NULL);
+
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			lb_warn("sigwaitinfo");
+			return;
+		}
+		if (sig == SIGHUP) {
+			lb_warnx("SIGHUP: reloading zone files");
+			load_files(o, false);
+		} else if (sig == SIGUSR1) {
+			stats_print(stderr);
+		} else {
+			lb_warnx("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			return;
+		}
+	}
+}
+
+static void setup_defaults(struct options *o)
+{
+	if (o->srv.nlisten == 0)
+		netaddr_parse("127.0.0.1", SERVER_DEFAULT_PORT, &o->srv.listen[o->srv.nlisten++]);
+	if (o->has_nsid) {
+		o->ans.nsid = o->nsid;
+		o->ans.nsid_len = (uint16_t)o->nsid_len;
+	}
+	o->srv.answer = &o->ans;
+}
+
+static int run_server(struct options *o)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked before any thread exists, so every thread inherits it. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (server_bind(&o->srv) < 0
+	    || notify_init(o->notify, o->nnotify, o->srv.listen, o->srv.nlisten) < 0
+	    || (o->has_metrics && stats_http_bind(&o->metrics) < 0))
+		return LB_EXIT_FAIL;
+	if (load_files(o, true) < 0)
+		return LB_EXIT_FAIL;
+
+	/* Everything that needs root is done: sockets are bound. */
+	if (privs_drop(o->user, o->chroot_dir) < 0)
+		return LB_EXIT_FAIL;
+
+	if (server_start() < 0 || notify_start() < 0 || stats_http_start() < 0
+	    || start_streams(o) < 0)
+		return LB_EXIT_FAIL;
+	lb_warnx("serving with %u thread(s)", server_nthreads());
+	serve_signals(o, &set);
+
+	loader_freeze();
+	stats_http_stop();
+	notify_stop();
+	server_stop();
+	return LB_EXIT_OK;
+}
+
+static bool wants_query(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--query") == 0 || strncmp(argv[i], "--query=", 8) == 0)
+			return true;
+	}
+	return false;
+}
 
 int main(int argc, char **argv)
 {
+	static struct options o;
+	int status;
+
 	lb_progname = "lbdns-serve";
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("lbdns-serve %s\n", LBDNS_VERSION);
-		return lb_stdout_close() ? LB_EXIT_FAIL : LB_EXIT_OK;
+	if (wants_query(argc, argv))
+		return offline_query_main(argc, argv);
+	server_config_init(&o.srv);
+	answer_config_init(&o.ans);
+	parse_options(&o, argc, argv);
+	if (o.check_only)
+		return check_zones(&o);
+	load_regions(&o);
+	if (o.sticky_file)
+		load_sticky(&o);
+	setup_defaults(&o);
+	status = run_server(&o);
+	if (status == LB_EXIT_OK) {
+		regionmap_free(o.map);
+		stats_free();
 	}
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: lbdns-serve ...\n(not implemented yet)\n");
-		return lb_stdout_close() ? LB_EXIT_FAIL : LB_EXIT_OK;
-	}
-	lb_diex(LB_EXIT_USAGE, "not implemented yet");
+	return status;
 }
