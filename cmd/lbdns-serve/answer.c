@@ -1,0 +1,813 @@
+/* answer.c: one request in, one response out.
+ *
+ * The lookup follows RFC 1034 §4.3.2 as NSD and Knot implement it, and
+ * where they differ it does what Knot does (the bats suite compares):
+ *   - positive answers carry no NS RRset in the authority section; the
+ *     additional section holds A/AAAA of NS, MX, SRV, SVCB/HTTPS targets;
+ *   - a response that does not fit is sent empty with TC=1;
+ *   - ANY gets one RRset (RFC 8482 §4.2), the lowest type at the name;
+ *   - AXFR/IXFR reaching here, TYPE0, unknown opcodes: NOTIMP;
+ *     NOTIFY: NOTAUTH (no primary is configured to accept it from);
+ *   - names outside the zones: REFUSED with EDE 20 when EDNS is on.
+ * CNAMEs are followed inside the zone of the query (at most
+ * ANSWER_CNAME_CHAIN_MAX, never twice through one name); DNAMEs
+ * synthesize a CNAME (RFC 6672); wildcards apply only at the closest
+ * encloser (RFC 4592); a cut above the name gives a referral with
+ * its glue, and glue that must be there but does not fit sets TC
+ * (RFC 9471). */
+#include "cmd/lbdns-serve/answer.h"
+#include "common/balance.h"
+#include "common/dname.h"
+#include "common/rdata.h"
+#include "common/rrtype.h"
+#include "common/util.h"
+#include "common/wire.h"
+#include "common/zone_impl.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ADDL_MAX 64     /* additional-section targets remembered */
+
+struct answer_ctx {
+	const struct answer_config *cfg;
+	struct lb_rng rng;
+	uint32_t rotate;           /* round-robin start of plain RRsets */
+	FILE *explain;
+	struct answer_stats st;    /* written by the owner thread only */
+	uint16_t order[LB_MAX_RECORDS];
+};
+
+/* The state of one response under construction. */
+struct resp {
+	struct answer_ctx *ctx;
+	struct dns_writer w;
+	struct dns_writer_mark after_question;
+	const struct dns_query *q;
+	const struct zone *z;
+	struct lb_client client;
+	unsigned rcode;
+	bool aa;
+	bool tc;
+	bool stop;                 /* TC set: write nothing more */
+	uint8_t scope;             /* ECS scope of the answer */
+	/* Targets for the additional section, in answer order. */
+	const struct zone_node *addl[ADDL_MAX];
+	unsigned naddl;
+	/* Names a CNAME was taken from (loop guard). */
+	const uint8_t *visited[ANSWER_CNAME_CHAIN_MAX + 1];
+	unsigned nvisited;
+	/* Storage for names synthesized from DNAMEs. */
+	uint8_t synth[ANSWER_CNAME_CHAIN_MAX + 1][DNAME_MAXLEN];
+	unsigned nsynth;
+};
+
+/* ---------------------------------------------------------- statistics */
+
+/* Single writer, any reader: relaxed loads and stores are enough and
+ * cost what plain ones do. */
+static inline void stat_inc(uint64_t *c)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1,
+	                 __ATOMIC_RELAXED);
+}
+
+void answer_stats_add(struct answer_stats *sum, const struct answer_ctx *ctx)
+{
+	const uint64_t *src = (const uint64_t *)&ctx->st;
+	uint64_t *dst = (uint64_t *)sum;
+
+	/* The struct is nothing but uint64_t counters. */
+	for (size_t i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+		dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+_Static_assert(sizeof(struct answer_stats) % sizeof(uint64_t) == 0,
+               "answer_stats holds only uint64_t counters");
+
+/* --------------------------------------------------------------- setup */
+
+void answer_config_init(struct answer_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->edns_udp_max = ANSWER_EDNS_UDP_DEFAULT;
+}
+
+struct answer_ctx *answer_ctx_new(const struct answer_config *cfg,
+                                  uint64_t seed)
+{
+	struct answer_ctx *ctx = xcalloc(1, sizeof(*ctx));
+
+	ctx->cfg = cfg;
+	if (seed == 0) {
+		if (rng_seed_random(&ctx->rng) < 0) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			rng_seed(&ctx->rng, (uint64_t)ts.tv_nsec ^
+			         ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid());
+		}
+	} else {
+		rng_seed(&ctx->rng, seed);
+	}
+	ctx->rotate = (uint32_t)rng_next(&ctx->rng);
+	return ctx;
+}
+
+void answer_ctx_free(struct answer_ctx *ctx)
+{
+	free(ctx);
+}
+
+void answer_ctx_explain(struct answer_ctx *ctx, FILE *stream)
+{
+	ctx->explain = stream;
+}
+
+/* ------------------------------------------------------------- writing */
+
+/* Everything written after the question goes; TC tells the client to
+ * retry over TCP (what NSD and Knot send). */
+static void resp_truncate(struct resp *r)
+{
+	dns_writer_rollback(&r->w, &r->after_question);
+	r->tc = true;
+	r->stop = true;
+	r->naddl = 0;
+}
+
+/* Write the records of S listed in ORDER[0..N) (all when ORDER is NULL)
+ * with OWNER into SEC. Returns 0 or LB_ESPACE (nothing of S written). */
+static int put_records(struct resp *r, enum dns_section sec,
+                       const uint8_t *owner, const struct zone_rrset *s,
+                       const uint16_t *order, size_t n)
+{
+	struct dns_writer_mark m;
+
+	dns_writer_mark(&r->w, &m);
+	for (size_t i = 0; i < n; i++) {
+		const struct zone_rec *rec = &s->rec[order ? order[i] : i];
+		int rc = dns_writer_rr(&r->w, sec, owner, s->type, r->z->rclass,
+		                       rec->ttl, rec->rdata, rec->rdlen);
+
+		if (rc < 0) {
+			dns_writer_rollback(&r->w, &m);
+			return LB_ESPACE;
+		}
+	}
+	return 0;
+}
+
+/* An RRset into the answer or authority section; on overflow the whole
+ * response is truncated. */
+static void put_rrset(struct resp *r, enum dns_section sec,
+                      const uint8_t *owner, const struct zone_rrset *s)
+{
+	if (r->stop)
+		return;
+	if (put_records(r, sec, owner, s, NULL, s->nrec) < 0)
+		resp_truncate(r);
+}
+
+static void addl_note(struct resp *r, const struct zone_rrset *s,
+                      const uint16_t *order, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct zone_node *t = s->rec[order ? order[i] : i].target;
+		bool seen = false;
+
+		if (t == NULL)
+			continue;
+		for (unsigned k = 0; k < r->naddl && !seen; k++)
+			seen = r->addl[k] == t;
+		if (!seen && r->naddl < ADDL_MAX)
+			r->addl[r->naddl++] = t;
+	}
+}
+
+static void put_soa(struct resp *r)
+{
+	const struct zone_rrset *soa = r->z->soa;
+	const struct zone_rec *rec;
+
+	if (r->stop || soa == NULL)
+		return;
+	rec = &soa->rec[0];
+	/* RFC 2308 §3: the negative TTL is the smaller of the two. */
+	if (dns_writer_rr(&r->w, DNS_SEC_AUTHORITY, r->z->origin, RR_SOA,
+	                  r->z->rclass, r->z->neg_ttl, rec->rdata,
+	                  rec->rdlen) < 0)
+		resp_truncate(r);
+}
+
+/* The labels of every record for --explain: their RDATA as text. */
+static void explain_rrset(struct resp *r, const uint8_t *owner,
+                          const struct zone_rrset *s, size_t n,
+                          const struct lb_result *res, struct lb_explain *ex)
+{
+	char name[DNAME_TEXT_MAX], tb[16];
+
+	dname_to_text(name, sizeof(name), owner);
+	fprintf(r->ctx->explain, ";; balance %s %s: %u records, %zu chosen, "
+	        "scope /%u\n", name, rrtype_to_text(s->type, tb), s->nrec, n,
+	        res->scope);
+	fputs(ex->text, r->ctx->explain);
+	if (ex->truncated)
+		fputs(";; (explanation truncated)\n", r->ctx->explain);
+}
+
+static char **explain_labels(const struct zone_rrset *s)
+{
+	char **labels = xcalloc(s->nrec + 1u, sizeof(*labels));
+
+	for (uint16_t i = 0; i < s->nrec; i++) {
+		char buf[512];
+
+		if (rdata_to_text(s->type, s->rec[i].rdata, s->rec[i].rdlen, buf,
+		                  sizeof(buf)) < 0)
+			snprintf(buf, sizeof(buf), "record %u", (unsigned)i + 1);
+		labels[i] = xstrdup(buf);
+	}
+	return labels;
+}
+
+/* A balanced RRset: balance_select() decides which records, in which
+ * order. Returns false when the decision is NODATA. */
+static bool put_balanced(struct resp *r, const uint8_t *owner,
+                         const struct zone_rrset *s)
+{
+	struct answer_ctx *ctx = r->ctx;
+	struct lb_result res;
+	struct lb_explain *ex = NULL;
+	char **labels = NULL;
+	size_t n;
+
+	if (ctx->explain != NULL) {
+		labels = explain_labels(s);
+		ex = xmalloc(sizeof(*ex));
+		balance_explain_init(ex, (const char *const *)labels);
+	}
+	memset(&res, 0, sizeof(res));
+	n = balance_select(s->lb, s->nrec, &s->pol, &ctx->cfg->balance,
+	                   &r->client, &ctx->rng, ctx->order, &res, ex);
+	stat_inc(&ctx->st.balanced);
+	if (res.scope > r->scope)
+		r->scope = res.scope;
+	if (ex != NULL) {
+		explain_rrset(r, owner, s, n, &res, ex);
+		for (uint16_t i = 0; i < s->nrec; i++)
+			free(labels[i]);
+		free(labels);
+		free(ex);
+	}
+	if (res.action == LB_NODATA)
+		return false;
+	if (res.action == LB_FALLBACK) {
+		uint16_t len = s->type == RR_AAAA ? 16 : 4;
+
+		if (r->stop)
+			return true;
+		if (dns_writer_rr(&r->w, DNS_SEC_ANSWER, owner, s->type,
+		                  r->z->rclass, s->rec[0].ttl, s->pol.fallback,
+		                  len) < 0)
+			resp_truncate(r);
+		return true;
+	}
+	if (!r->stop && put_records(r, DNS_SEC_ANSWER, owner, s, ctx->order,
+	                            n) < 0)
+		resp_truncate(r);
+	else
+		addl_note(r, s, ctx->order, n);
+	return true;
+}
+
+/* The answer RRset of the query: balanced, rotated or as it is.
+ * Returns false when balancing chose NODATA. */
+static bool put_answer(struct resp *r, const uint8_t *owner,
+                       const struct zone_rrset *s)
+{
+	struct answer_ctx *ctx = r->ctx;
+	size_t n = s->nrec;
+
+	if (s->lb != NULL && s->pol.balanced)
+		return put_balanced(r, owner, s);
+	if (r->stop)
+		return true;
+	if (n > 1 && !(ctx->cfg->flags & ANSWER_F_NO_ROTATE)) {
+		size_t start = ctx->rotate++ % n;
+
+		for (size_t i = 0; i < n; i++)
+			ctx->order[i] = (uint16_t)((start + i) % n);
+		if (put_records(r, DNS_SEC_ANSWER, owner, s, ctx->order, n) < 0)
+			resp_truncate(r);
+		else
+			addl_note(r, s, ctx->order, n);
+		return true;
+	}
+	if (put_records(r, DNS_SEC_ANSWER, owner, s, NULL, n) < 0)
+		resp_truncate(r);
+	else
+		addl_note(r, s, NULL, n);
+	return true;
+}
+
+/* A/AAAA of the noted targets. REQUIRED_CUT: a referral's cut; glue
+ * at or below it must fit, or the response is truncated (RFC 9471). */
+static void put_additional(struct resp *r, const struct zone_node *required_cut)
+{
+	static const uint16_t types[2] = { RR_A, RR_AAAA };
+	bool plain_off = r->ctx->cfg->flags & ANSWER_F_NO_ADDITIONAL;
+
+	for (unsigned i = 0; i < r->naddl && !r->stop; i++) {
+		const struct zone_node *t = r->addl[i];
+		bool required = required_cut != NULL &&
+		                dname_is_subdomain(t->name, required_cut->name);
+
+		/* Glue below a cut is used for MX/SRV targets too, as Knot
+		 * does: it is the best address data the zone has. */
+		if (required_cut == NULL && plain_off)
+			continue;
+		if (required_cut != NULL && plain_off && !required)
+			continue;
+		for (unsigned k = 0; k < 2; k++) {
+			const struct zone_rrset *s = zone_node_rrset(t, types[k]);
+
+			if (s == NULL)
+				continue;
+			if (put_records(r, DNS_SEC_ADDITIONAL, t->name, s, NULL,
+			                s->nrec) < 0) {
+				if (required)
+					resp_truncate(r);
+				return;
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------- lookup */
+
+/* Referral to the child zone at CUT: its NS in authority, glue in
+ * additional, AA only if a CNAME of ours led here. */
+static void put_referral(struct resp *r, const struct zone_node *cut)
+{
+	const struct zone_rrset *ns = zone_node_rrset(cut, RR_NS);
+
+	r->aa = r->nvisited > 0;
+	if (ns == NULL)
+		return;
+	put_rrset(r, DNS_SEC_AUTHORITY, cut->name, ns);
+	if (r->stop)
+		return;
+	r->naddl = 0;
+	addl_note(r, ns, NULL, ns->nrec);
+	put_additional(r, cut);
+	r->naddl = 0;
+}
+
+static void put_nodata(struct resp *r)
+{
+	put_soa(r);
+}
+
+static void put_nxdomain(struct resp *r)
+{
+	r->rcode = DNS_RCODE_NXDOMAIN;
+	put_soa(r);
+}
+
+static bool visited(struct resp *r, const uint8_t *name)
+{
+	for (unsigned i = 0; i < r->nvisited; i++)
+		if (dname_equal(r->visited[i], name))
+			return true;
+	return false;
+}
+
+/* The first RRset at N for an ANY query (RFC 8482 §4.2: one is enough). */
+static const struct zone_rrset *any_rrset(const struct zone_node *n)
+{
+	for (uint16_t i = 0; i < n->nrrsets; i++)
+		if (n->rrsets[i].type != RR_RRSIG)
+			return &n->rrsets[i];
+	return NULL;
+}
+
+enum step { STEP_DONE, STEP_FOLLOW };
+
+/* The data at NODE (the exact match, or the wildcard standing in for
+ * OWNER). On a CNAME, writes it and returns STEP_FOLLOW with *NEXT set. */
+static enum step answer_node(struct resp *r, const struct zone_node *node,
+                             const uint8_t *owner, const uint8_t **next)
+{
+	uint16_t qtype = r->q->qtype;
+	const struct zone_rrset *s;
+
+	if ((node->flags & ZN_CNAME) && qtype != RR_CNAME && qtype != RR_ANY) {
+		const struct zone_rrset *cn = zone_node_rrset(node, RR_CNAME);
+
+		if (visited(r, owner) || r->nvisited >= ANSWER_CNAME_CHAIN_MAX)
+			return STEP_DONE;    /* a loop: what we have is the answer */
+		put_rrset(r, DNS_SEC_ANSWER, owner, cn);
+		r->visited[r->nvisited++] = owner;
+		*next = cn->rec[0].rdata;
+		return STEP_FOLLOW;
+	}
+	s = qtype == RR_ANY ? any_rrset(node) : zone_node_rrset(node, qtype);
+	if (s == NULL || !put_answer(r, owner, s))
+		put_nodata(r);
+	return STEP_DONE;
+}
+
+/* DNAME at CE for NAME: the DNAME itself, then a CNAME from NAME to
+ * NAME with CE's labels replaced by the DNAME target (RFC 6672 §3.3). */
+static enum step answer_dname(struct resp *r, const struct zone_node *ce,
+                              const uint8_t *name, const uint8_t **next)
+{
+	const struct zone_rrset *dn = zone_node_rrset(ce, RR_DNAME);
+	const uint8_t *target = dn->rec[0].rdata;
+	size_t prefix = dname_len(name) - ce->name_len;
+	size_t tlen = dname_len(target);
+	uint8_t *out;
+
+	if (visited(r, name) || r->nvisited >= ANSWER_CNAME_CHAIN_MAX ||
+	    r->nsynth >= LB_ARRAY_LEN(r->synth))
+		return STEP_DONE;
+	put_rrset(r, DNS_SEC_ANSWER, ce->name, dn);
+	if (prefix + tlen > DNAME_MAXLEN) {
+		/* The result would be too long: YXDOMAIN (RFC 6672 §2.2). */
+		r->rcode = DNS_RCODE_YXDOMAIN;
+		return STEP_DONE;
+	}
+	out = r->synth[r->nsynth++];
+	memcpy(out, name, prefix);
+	memcpy(out + prefix, target, tlen);
+	if (!r->stop && dns_writer_rr(&r->w, DNS_SEC_ANSWER, name, RR_CNAME,
+	                              r->z->rclass, dn->rec[0].ttl, out,
+	                              (uint16_t)(prefix + tlen)) < 0)
+		resp_truncate(r);
+	r->visited[r->nvisited++] = name;
+	*next = out;
+	return STEP_FOLLOW;
+}
+
+/* The closest existing ancestor of NAME (the apex at worst). */
+static const struct zone_node *closest_encloser(const struct zone *z,
+                                                const uint8_t *name)
+{
+	const struct zone_node *n = NULL;
+
+	while (n == NULL && *name != 0) {
+		name = dname_parent(name);
+		n = zone_lookup(z, name);
+	}
+	return n != NULL ? n : z->apex;
+}
+
+/* What rewrites or delegates names at or below N: the DNAME above it or
+ * the cut it is under, whichever is higher (a DNAME at the cut itself
+ * yields to the delegation). *DNAME_OWNER is set for a DNAME. */
+static const struct zone_node *occluder(const struct zone_node *n,
+                                        const struct zone_node *dn,
+                                        bool *is_dname)
+{
+	const struct zone_node *c = n->cut;
+
+	*is_dname = dn != NULL && (c == NULL || dn->labels < c->labels);
+	return *is_dname ? dn : c;
+}
+
+/* One name of the chain: exact match, cut, DNAME, wildcard, NXDOMAIN. */
+static enum step lookup_name(struct resp *r, const uint8_t *name,
+                             const uint8_t **next)
+{
+	const struct zone *z = r->z;
+	const struct zone_node *node = zone_lookup(z, name), *ce, *occ;
+	bool is_dname;
+
+	if (node != NULL) {
+		occ = occluder(node, node->dname_above, &is_dname);
+		if (is_dname)
+			return answer_dname(r, occ, name, next);
+		if (occ != NULL && !(occ == node && r->q->qtype == RR_DS)) {
+			put_referral(r, occ);
+			return STEP_DONE;
+		}
+		return answer_node(r, node, name, next);
+	}
+	ce = closest_encloser(z, name);
+	occ = occluder(ce, ce->dname_above ? ce->dname_above :
+	               (ce->flags & ZN_DNAME) ? ce : NULL, &is_dname);
+	if (is_dname)
+		return answer_dname(r, occ, name, next);
+	if (occ != NULL) {
+		put_referral(r, occ);
+		return STEP_DONE;
+	}
+	if (ce->wild != NULL)
+		return answer_node(r, ce->wild, name, next);
+	put_nxdomain(r);
+	return STEP_DONE;
+}
+
+static void answer_zone(struct resp *r)
+{
+	const uint8_t *name = r->q->qname;
+
+	r->aa = true;
+	for (;;) {
+		const uint8_t *next = NULL;
+
+		if (lookup_name(r, name, &next) != STEP_FOLLOW || r->stop)
+			break;
+		/* CNAMEs are followed inside this zone only, as NSD and Knot
+		 * do; the resolver asks for the rest. */
+		if (!dname_is_subdomain(next, r->z->origin))
+			break;
+		name = next;
+	}
+	if (!r->stop && r->w.section <= DNS_SEC_AUTHORITY && r->naddl > 0)
+		put_additional(r, NULL);
+}
+
+/* ------------------------------------------------------------- CHAOS */
+
+static const char *chaos_text(const struct answer_config *cfg,
+                              const uint8_t *qname)
+{
+	static const uint8_t version_bind[] = "\7version\4bind";
+	static const uint8_t version_server[] = "\7version\6server";
+	static const uint8_t id_server[] = "\2id\6server";
+	static const uint8_t hostname_bind[] = "\10hostname\4bind";
+
+	if (dname_equal(qname, version_bind) || dname_equal(qname, version_server))
+		return cfg->version_bind;
+	if (dname_equal(qname, id_server) || dname_equal(qname, hostname_bind))
+		return cfg->id_server;
+	return NULL;
+}
+
+static void answer_chaos(struct resp *r)
+{
+	const char *text = chaos_text(r->ctx->cfg, r->q->qname);
+	uint8_t rd[512];
+	size_t len, w = 0;
+
+	if (text == NULL || (r->q->qtype != RR_TXT && r->q->qtype != RR_ANY)) {
+		r->rcode = DNS_RCODE_REFUSED;
+		return;
+	}
+	len = strlen(text);
+	if (len > 255 * 2)
+		len = 255 * 2;
+	/* TXT character-strings hold 255 octets each. */
+	do {
+		size_t chunk = len > 255 ? 255 : len;
+
+		rd[w++] = (uint8_t)chunk;
+		memcpy(rd + w, text, chunk);
+		w += chunk;
+		text += chunk;
+		len -= chunk;
+	} while (len > 0);
+	if (dns_writer_rr(&r->w, DNS_SEC_ANSWER, r->q->qname, RR_TXT, RC_CH, 0,
+	                  rd, (uint16_t)w) < 0)
+		resp_truncate(r);
+}
+
+/* --------------------------------------------------------------- query */
+
+static void client_from(struct resp *r, const struct client_info *ci)
+{
+	struct lb_client *cl = &r->client;
+	const struct dns_query *q = r->q;
+
+	memset(cl, 0, sizeof(*cl));
+	if (q->has_edns && q->edns.has_ecs) {
+		cl->family = q->edns.ecs.family == DNS_ECS_FAMILY_IPV4 ? AF_INET :
+		             AF_INET6;
+		memcpy(cl->addr, q->edns.ecs.addr, 16);
+		cl->prefix = q->edns.ecs.source;
+		cl->from_ecs = true;
+		return;
+	}
+	if (ci == NULL)
+		return;
+	if (ci->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ci->addr;
+
+		cl->family = AF_INET;
+		memcpy(cl->addr, &s4->sin_addr, 4);
+		cl->prefix = 32;
+	} else if (ci->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ci->addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			cl->family = AF_INET;
+			memcpy(cl->addr, s6->sin6_addr.s6_addr + 12, 4);
+			cl->prefix = 32;
+		} else {
+			cl->family = AF_INET6;
+			memcpy(cl->addr, s6->sin6_addr.s6_addr, 16);
+			cl->prefix = 128;
+		}
+	}
+}
+
+/* Room the OPT RR will need, kept free while records are written. */
+static size_t opt_size(const struct answer_config *cfg,
+                       const struct dns_query *q)
+{
+	size_t n = DNS_OPT_LEN;
+
+	if (q->edns.has_nsid && cfg->nsid != NULL)
+		n += DNS_OPTHDR_LEN + cfg->nsid_len;
+	if (q->edns.has_ecs)
+		n += edns_ecs_size(&q->edns.ecs);
+	n += DNS_OPTHDR_LEN + 2;    /* an EDE code */
+	return n;
+}
+
+static void put_opt(struct resp *r, size_t reserved)
+{
+	const struct dns_query *q = r->q;
+	const struct answer_config *cfg = r->ctx->cfg;
+	struct dns_writer *w = &r->w;
+
+	dns_writer_unreserve(w, reserved);
+	if (dns_writer_opt_begin(w, cfg->edns_udp_max, dns_rcode_ext(r->rcode),
+	                         0, q->edns.do_bit ? EDNS_DO : 0) < 0)
+		return;
+	if (q->edns.has_nsid && cfg->nsid != NULL)
+		(void)dns_writer_opt_option(w, EDNS_OPT_NSID, cfg->nsid,
+		                            cfg->nsid_len);
+	if (q->edns.has_ecs) {
+		struct dns_ecs ecs = q->edns.ecs;
+
+		/* RFC 7871 §7.2.1: echo family, source and address; the scope
+		 * says how much of the address the answer depended on. */
+		ecs.scope = r->scope;
+		(void)dns_writer_opt_ecs(w, &ecs);
+	}
+	if (r->rcode == DNS_RCODE_REFUSED && r->z == NULL)
+		(void)dns_writer_opt_ede(w, EDE_NOT_AUTHORITATIVE, NULL, 0);
+	(void)dns_writer_opt_end(w);
+}
+
+static size_t udp_limit(const struct answer_ctx *ctx, const struct dns_query *q,
+                        const struct client_info *ci)
+{
+	size_t lim;
+
+	if (ci != NULL && ci->tcp)
+		return DNS_TCP_MAX;
+	if (!q->has_edns)
+		return DNS_UDP_MIN;
+	lim = q->edns.udp_size;
+	if (lim > ctx->cfg->edns_udp_max)
+		lim = ctx->cfg->edns_udp_max;
+	return lim < DNS_UDP_MIN ? DNS_UDP_MIN : lim;
+}
+
+/* Decide the rcode and the sections for a parsed query. */
+static void answer_parsed(struct resp *r, const struct zoneset *zs)
+{
+	const struct dns_query *q = r->q;
+
+	if (q->has_edns && q->edns.version > 0) {
+		r->rcode = DNS_RCODE_BADVERS;   /* RFC 6891 §6.1.3 */
+		return;
+	}
+	if (q->opcode != DNS_OPCODE_QUERY) {
+		r->rcode = q->opcode == DNS_OPCODE_NOTIFY ? DNS_RCODE_NOTAUTH :
+		           DNS_RCODE_NOTIMP;
+		return;
+	}
+	if (q->qname_len == 0) {
+		r->rcode = DNS_RCODE_FORMERR;
+		return;
+	}
+	if (q->has_tsig) {
+		r->rcode = DNS_RCODE_NOTAUTH;
+		return;
+	}
+	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR || q->qtype == 0) {
+		r->rcode = DNS_RCODE_NOTIMP;
+		return;
+	}
+	if (q->qclass == RC_CH) {
+		answer_chaos(r);
+		return;
+	}
+	r->z = zoneset_find(zs, q->qname);
+	/* DS belongs to the parent side of a cut: prefer the parent zone
+	 * when both are served. */
+	if (r->z != NULL && q->qtype == RR_DS &&
+	    dname_equal(q->qname, r->z->origin) && *q->qname != 0) {
+		const struct zone *p = zoneset_find(zs, dname_parent(q->qname));
+
+		if (p != NULL)
+			r->z = p;
+	}
+	if (r->z == NULL || (q->qclass != r->z->rclass && q->qclass != RC_ANY)) {
+		r->z = NULL;
+		r->rcode = DNS_RCODE_REFUSED;
+		return;
+	}
+	answer_zone(r);
+}
+
+static void count_query(struct answer_ctx *ctx, const struct dns_query *q,
+                        const struct client_info *ci)
+{
+	struct answer_stats *st = &ctx->st;
+
+	stat_inc(&st->queries);
+	stat_inc(ci && ci->tcp ? &st->tcp : &st->udp);
+	if (ci && ci->addr.ss_family == AF_INET6)
+		stat_inc(&st->ipv6);
+	else
+		stat_inc(&st->ipv4);
+	if (q->qname_len > 0)
+		stat_inc(&st->qtype[q->qtype < 256 ? q->qtype : 256]);
+	if (q->has_edns) {
+		stat_inc(&st->edns);
+		if (q->edns.has_ecs)
+			stat_inc(&st->ecs);
+	}
+}
+
+size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
+                    const uint8_t *query, size_t qlen,
+                    const struct client_info *client,
+                    uint8_t *out, size_t outcap)
+{
+	struct dns_query q;
+	struct resp r;
+	int verdict = dns_query_parse(query, qlen, &q);
+	size_t reserved = 0, len;
+	uint16_t flags;
+
+	if (verdict == DNS_QUERY_DROP || outcap < DNS_HEADER_LEN) {
+		stat_inc(&ctx->st.queries);
+		stat_inc(&ctx->st.dropped);
+		return 0;
+	}
+	count_query(ctx, &q, client);
+	r.ctx = ctx;
+	r.q = &q;
+	r.z = NULL;
+	r.rcode = DNS_RCODE_NOERROR;
+	r.aa = r.tc = r.stop = false;
+	r.scope = 0;
+	r.naddl = r.nvisited = r.nsynth = 0;
+	dns_writer_init(&r.w, out, outcap, udp_limit(ctx, &q, client));
+	/* QR, the opcode, RD and CD as they came; never RA. */
+	flags = (uint16_t)(DNS_QR | (q.hdr.flags & (DNS_RD | DNS_CD)));
+	flags = dns_flags_set_opcode(flags, q.opcode);
+	dns_writer_header(&r.w, q.hdr.id, flags);
+	if (q.has_edns) {
+		reserved = opt_size(ctx->cfg, &q);
+		if (dns_writer_reserve(&r.w, reserved) < 0)
+			reserved = 0;
+	}
+	if (q.qname_len > 0 &&
+	    dns_writer_question(&r.w, q.qname, q.qtype, q.qclass) < 0)
+		q.qname_len = 0;
+	dns_writer_mark(&r.w, &r.after_question);
+	if (verdict == DNS_QUERY_FORMERR) {
+		r.rcode = DNS_RCODE_FORMERR;
+	} else {
+		client_from(&r, client);
+		answer_parsed(&r, zs);
+	}
+	if (r.aa && r.rcode != DNS_RCODE_REFUSED)
+		dns_writer_set_flags(&r.w, DNS_AA);
+	if (r.tc) {
+		dns_writer_set_flags(&r.w, DNS_TC);
+		stat_inc(&ctx->st.truncated);
+	}
+	dns_writer_set_rcode(&r.w, r.rcode & 0xfu);
+	if (q.has_edns)
+		put_opt(&r, reserved);
+	len = dns_writer_finish(&r.w);
+	stat_inc(&ctx->st.rcode[r.rcode < ANSWER_STATS_RCODES - 1 ? r.rcode :
+	                        ANSWER_STATS_RCODES - 1]);
+	return len;
+}
+
+bool answer_is_xfr(const uint8_t *query, size_t qlen, uint16_t *qtype)
+{
+	struct dns_query q;
+
+	if (dns_query_parse(query, qlen, &q) != DNS_QUERY_OK ||
+	    q.opcode != DNS_OPCODE_QUERY || q.qname_len == 0 ||
+	    (q.qtype != RR_AXFR && q.qtype != RR_IXFR))
+		return false;
+	if (qtype != NULL)
+		*qtype = q.qtype;
+	return true;
+}
