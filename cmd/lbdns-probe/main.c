@@ -401,6 +401,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &p.opt, &src);
 	p.opt.jobs = raise_nofile(p.opt.jobs);
 	p.out = stdout;
+	probe_watch_init(&p);
 
 	if (read_list(&src, &p.list) != 0)
 		return LB_EXIT_USAGE;
@@ -415,6 +416,7 @@ int main(int argc, char **argv)
 	} else {
 		status = run_watch(&p, &sig, &src);
 	}
+	loop_timer_clear(p.loop, &p.frame_timer);
 	probe_teardown(&p);
 	http_fini();
 	dns_fini();
