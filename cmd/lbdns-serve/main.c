@@ -392,15 +392,7 @@ static int load_files(const struct options *o, bool startup)
 static int start_streams(const struct options *o)
 {
 	for (size_t i = 0; i < o->nzones; i++) {
-		FILE *fp;
-		if (!is_stream(o->zones[i]))
-			continue;
-		fp = strcmp(o->zones[i], "-") == 0 ? stdin : fopen(o->zones[i], "r");
-		if (!fp) {
-			lb_warn("%s", o->zones[i]);
-			return -1;
-		}
-		if (loader_stream_start(fp, o->zones[i]) < 0)
+		if (is_stream(o->zones[i]) && loader_stream_start(o->zones[i]) < 0)
 			return -1;
 	}
 	return 0;
