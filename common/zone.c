@@ -762,7 +762,7 @@ static void build_rrset(struct build *st, struct zone_rrset *set,
 	set->ttl = set->rec[0].ttl;
 	/* RRSIGs of different covered types share this set here: their
 	 * TTLs follow the RRsets they sign. */
-	for (size_t i = 1; i < nk && !balanced && set->type != RR_RRSIG; i++) {
+	for (size_t i = 1; i < nk && set->type != RR_RRSIG; i++) {
 		if (set->rec[i].ttl == set->ttl)
 			continue;
 		zone_findings_add(fs, ZONE_WARNING, set->rec[i].file,

@@ -32,11 +32,12 @@
 #include <unistd.h>
 
 #define ADDL_MAX 64     /* additional-section targets remembered */
+#define ANSWER_ROTATE_SLOTS 1024 /* per-thread round-robin counters, by RRset */
 
 struct answer_ctx {
 	const struct answer_config *cfg;
 	struct lb_rng rng;
-	uint32_t rotate;           /* round-robin start of plain RRsets */
+	uint32_t rotate[ANSWER_ROTATE_SLOTS]; /* round-robin starts of plain RRsets */
 	FILE *explain;
 	struct answer_stats st;    /* written by the owner thread only */
 	uint16_t order[LB_MAX_RECORDS];
@@ -114,7 +115,8 @@ struct answer_ctx *answer_ctx_new(const struct answer_config *cfg,
 	} else {
 		rng_seed(&ctx->rng, seed);
 	}
-	ctx->rotate = (uint32_t)rng_next(&ctx->rng);
+	for (size_t i = 0; i < ANSWER_ROTATE_SLOTS; i++)
+		ctx->rotate[i] = (uint32_t)rng_next(&ctx->rng);
 	return ctx;
 }
 
@@ -213,8 +215,8 @@ static void explain_rrset(struct resp *r, const uint8_t *owner,
 
 	dname_to_text(name, sizeof(name), owner);
 	fprintf(r->ctx->explain, ";; balance %s %s: %u records, %zu chosen, "
-	        "scope /%u\n", name, rrtype_to_text(s->type, tb), s->nrec, n,
-	        res->scope);
+	        "ttl %u, scope /%u\n", name, rrtype_to_text(s->type, tb), s->nrec,
+	        n, s->ttl, res->scope);
 	fputs(ex->text, r->ctx->explain);
 	if (ex->truncated)
 		fputs(";; (explanation truncated)\n", r->ctx->explain);
@@ -298,7 +300,12 @@ static bool put_answer(struct resp *r, const uint8_t *owner,
 	if (r->stop)
 		return true;
 	if (n > 1 && !(ctx->cfg->flags & ANSWER_F_NO_ROTATE)) {
-		size_t start = ctx->rotate++ % n;
+		/* One counter per RRset (per thread, no lock), found by the
+		 * RRset's address: a single counter for all RRsets would lock
+		 * RRsets that clients ask for in a fixed pattern (A then
+		 * AAAA) to one phase of their rotation. */
+		uint32_t *rot = &ctx->rotate[((uintptr_t)s >> 4) % ANSWER_ROTATE_SLOTS];
+		size_t start = (*rot)++ % n;
 
 		for (size_t i = 0; i < n; i++)
 			ctx->order[i] = (uint16_t)((start + i) % n);
