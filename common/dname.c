@@ -117,7 +117,9 @@ int dname_from_text(uint8_t out[DNAME_MAXLEN], const char *text, size_t len,
 
 			if (r < 0)
 				return r;
-		} else if (!plain(c)) {
+		} else if (c <= 0x20) {
+			/* Anything else goes, as BIND, NSD and ldns read it:
+			 * DNS-SD "!@#3" labels, "#%&" owners, 8-bit octets. */
 			return LB_EMALF;
 		}
 		if (w - lp - 1 >= DNAME_MAXLABEL)

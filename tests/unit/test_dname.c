@@ -53,10 +53,16 @@ static void test_from_text(void)
 	is_int(dname_from_text(w, "\\12.", 4, NULL), LB_EMALF, "\\12. (two digits) refused");
 	is_int(dname_from_text(w, "a\\", 2, NULL), LB_EMALF, "trailing backslash refused");
 	is_int(dname_from_text(w, "\\@", 2, origin), 15, "\\@ is a label, not the origin");
-	is_int(dname_from_text(w, "&", 1, origin), LB_EMALF, "unescaped & refused");
-	is_int(dname_from_text(w, "a,b", 3, origin), LB_EMALF, "unescaped , refused");
-	is_int(dname_from_text(w, "a\"", 2, origin), LB_EMALF, "unescaped \" refused");
-	is_int(dname_from_text(w, "@@", 2, origin), LB_EMALF, "@@ refused");
+	/* BIND, NSD and ldns take any other octet unescaped (DNS-SD "!@#3"
+	 * labels, "#%&" owners); Knot refuses them. We read as BIND does. */
+	is_int(dname_from_text(w, "&", 1, NULL), LB_EMALF, "& still needs an origin");
+	ok(dname_from_text(w, "!@#3.", 5, NULL) == 6 && memcmp(w, "\004!@#3\000", 6) == 0,
+	   "DNS-SD label !@#3 read literally, as BIND does");
+	ok(dname_from_text(w, "a,b.", 4, NULL) == 5, "unescaped , read literally");
+	ok(dname_from_text(w, "@@.", 3, NULL) == 4 && w[1] == '@', "@@ is a label, not the origin");
+	ok(dname_from_text(w, "\362x.", 3, NULL) == 4 && w[1] == 0xf2, "raw 8-bit octet read as it is");
+	ok(dname_from_text(w, "\\242x.", 6, NULL) == 4 && w[1] == 0xf2, "8-bit octet as \\DDD");
+	ok(dname_from_text(w, "a\\tb.", 5, NULL) == 5 && w[2] == 't', "\\t is a literal t");
 	is_int(dname_from_text(w, "a b", 3, origin), LB_EMALF, "space refused");
 	is_int(dname_from_text(w, "_a_.-b-c-./d/.*", 15, NULL), LB_EMALF,
 	       "relative name without origin refused");

@@ -435,6 +435,17 @@ static void roundtrip(uint16_t type, const uint8_t *wire, size_t n, const char *
 	}
 }
 
+/* The first of SET in the N octets at S, or NULL. */
+static const char *strpbrk_n(const char *s, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ';')
+			return NULL;    /* the comment explains the case */
+		else if (strchr(set, s[i]) != NULL)
+			return s + i;
+	return NULL;
+}
+
 static void test_knot_file(const char *dir, const char *base)
 {
 	static struct toks tk;
@@ -506,6 +517,12 @@ static void test_knot_file(const char *dir, const char *base)
 				continue;
 			}
 			roundtrip(type, wire, (size_t)r, where);
+		} else if (r >= 0 && (strstr(o.warn, "ZS_BAD_DNAME_CHAR") != NULL ||
+		                      (strstr(o.warn, "ZS_BAD_RDATA") != NULL &&
+		                       strpbrk_n(rec, n, ",$%!&^[]?") != NULL))) {
+			/* Knot refuses octets such as "," in names; BIND, NSD
+			 * and ldns read them literally, and so do we. */
+			roundtrip(type, wire, (size_t)r, where);
 		} else if (r >= 0) {
 			diag("%s: accepted, Knot refuses (%s): %.*s", where, o.warn,
 			     (int)(n > 100 ? 100 : n), rec);
@@ -561,7 +578,7 @@ static void test_refuse(void)
 	refuse(RR_MX, "-1 mail", "bad 16-bit number");
 	refuse(RR_MX, "10", "missing domain name");
 	refuse(RR_NS, "a..b", "bad domain name");
-	refuse(RR_NS, "a,b", "bad domain name");
+	refuse(RR_NS, "a\\", "bad domain name");
 	refuse(RR_NS, "0123456789012345678901234567890123456789012345678901234567890123.",
 	       "label longer than 63");
 	refuse(RR_SOA, "ns admin 4294967296 0 0 0 0", "out of range");
@@ -578,6 +595,7 @@ static void test_refuse(void)
 	refuse(RR_DS, "1 2 3 ABC", "odd number of hex digits");
 	refuse(RR_DS, "1 2 3 XY", "bad hex data");
 	refuse(RR_DS, "1 2 3", "missing hex data");
+	refuse(RR_DS, "1 2 3 \"\"", "empty hex data");
 	refuse(RR_DNSKEY, "257 3 8 AwE", "bad base64 data");
 	refuse(RR_DNSKEY, "257 3 8 A===", "bad base64 data");
 	refuse(RR_DNSKEY, "NOSUCHFLAG 3 8 AAAA", "bad key flag");
