@@ -17,9 +17,6 @@
 #include <string.h>
 
 /* RFC 9859 DSYNC and RFC 9886 HHIT, BRID; not (yet) in rrtype.h's enum. */
-#define RR_DSYNC_ 66
-#define RR_HHIT_  67
-#define RR_BRID_  68
 
 #define D(fl, ...) { (fl), { __VA_ARGS__, F_END } }
 #define NCL (N_COMPRESS | N_LOWER)
@@ -80,9 +77,9 @@ static const struct rdata_desc desc_tab[] = {
 	[RR_OPENPGPKEY] = D(0, F_B64),
 	[RR_CSYNC]      = D(0, F_U32, F_U16, F_BITMAP),
 	[RR_ZONEMD]     = D(0, F_U32, F_U8, F_U8, F_HEX),
-	[RR_DSYNC_]     = D(0, F_TYPE, F_SCHEME, F_U16, F_NAME),
-	[RR_HHIT_]      = D(0, F_B64),
-	[RR_BRID_]      = D(0, F_B64),
+	[RR_DSYNC]     = D(0, F_TYPE, F_SCHEME, F_U16, F_NAME),
+	[RR_HHIT]      = D(0, F_B64),
+	[RR_BRID]      = D(0, F_B64),
 	[RR_SVCB]       = D(0, F_U16, F_NAME, F_SVCP),
 	[RR_HTTPS]      = D(0, F_U16, F_NAME, F_SVCP),
 	[RR_SPF]        = D(0, F_STRS),
