@@ -16,6 +16,7 @@
  * its glue, and glue that must be there but does not fit sets TC
  * (RFC 9471). */
 #include "cmd/lbdns-serve/answer.h"
+#include "cmd/lbdns-serve/denial.h"
 #include "common/balance.h"
 #include "common/dname.h"
 #include "common/rdata.h"
@@ -56,6 +57,10 @@ struct resp {
 	bool tc;
 	bool stop;                 /* TC set: write nothing more */
 	uint8_t scope;             /* ECS scope of the answer */
+	enum cookie_status cookie; /* the request's COOKIE (RFC 7873 §5.2) */
+	bool cookie_out;           /* COOKIE_REPLY goes into the OPT */
+	bool cookie_limited;       /* UDP size held down for want of one */
+	struct dns_cookie cookie_reply;
 	/* Targets for the additional section, in answer order. */
 	const struct zone_node *addl[ADDL_MAX];
 	unsigned naddl;
@@ -65,6 +70,13 @@ struct resp {
 	/* Storage for names synthesized from DNAMEs. */
 	uint8_t synth[ANSWER_CNAME_CHAIN_MAX + 1][DNAME_MAXLEN];
 	unsigned nsynth;
+	/* DO=1 and a signed zone: RRSIGs and NSEC/NSEC3 proofs go along. */
+	bool dnssec;
+	struct denial den;
+	/* Wildcard expansions in the answer: proofs still to add. */
+	const struct zone_node *wild_node[ANSWER_CNAME_CHAIN_MAX + 1];
+	const uint8_t *wild_name[ANSWER_CNAME_CHAIN_MAX + 1];
+	unsigned nwild;
 };
 
 /* ---------------------------------------------------------- statistics */
@@ -191,6 +203,25 @@ static void addl_note(struct resp *r, const struct zone_rrset *s,
 	}
 }
 
+/* With DNSSEC on: the RRSIGs at N over TYPE, written as OWNER (the query
+ * name when N is a wildcard); CAP_TTL as in denial_rrsigs(). */
+static void put_sigs(struct resp *r, enum dns_section sec,
+                     const struct zone_node *n, const uint8_t *owner,
+                     uint16_t type, uint32_t cap_ttl)
+{
+	if (!r->dnssec || r->stop)
+		return;
+	if (denial_rrsigs(&r->den, sec, n, owner, type, cap_ttl) < 0)
+		resp_truncate(r);
+}
+
+/* A proof from denial.c returned RC: on overflow the response is cut. */
+static void proof_done(struct resp *r, int rc)
+{
+	if (rc < 0)
+		resp_truncate(r);
+}
+
 static void put_soa(struct resp *r)
 {
 	const struct zone_rrset *soa = r->z->soa;
@@ -204,6 +235,8 @@ static void put_soa(struct resp *r)
 	                  r->z->rclass, r->z->neg_ttl, rec->rdata,
 	                  rec->rdlen) < 0)
 		resp_truncate(r);
+	put_sigs(r, DNS_SEC_AUTHORITY, r->z->apex, r->z->origin, RR_SOA,
+	         r->z->neg_ttl);
 }
 
 /* The labels of every record for --explain: their RDATA as text. */
@@ -367,6 +400,8 @@ static void put_referral(struct resp *r, const struct zone_node *cut)
 	if (ns == NULL)
 		return;
 	put_rrset(r, DNS_SEC_AUTHORITY, cut->name, ns);
+	if (r->dnssec && !r->stop)
+		proof_done(r, denial_referral(&r->den, cut));
 	if (r->stop)
 		return;
 	r->naddl = 0;
@@ -375,15 +410,25 @@ static void put_referral(struct resp *r, const struct zone_node *cut)
 	r->naddl = 0;
 }
 
-static void put_nodata(struct resp *r)
+/* NODATA for OWNER at NODE (a wildcard standing in for OWNER when
+ * WILDCARD). */
+static void put_nodata(struct resp *r, const struct zone_node *node,
+                       const uint8_t *owner, bool wildcard)
 {
 	put_soa(r);
+	if (r->dnssec && !r->stop)
+		proof_done(r, denial_nodata(&r->den, owner, node, wildcard,
+		                            r->q->qtype));
 }
 
-static void put_nxdomain(struct resp *r)
+/* NXDOMAIN for NAME, whose closest encloser is CE. */
+static void put_nxdomain(struct resp *r, const uint8_t *name,
+                         const struct zone_node *ce)
 {
 	r->rcode = DNS_RCODE_NXDOMAIN;
 	put_soa(r);
+	if (r->dnssec && !r->stop)
+		proof_done(r, denial_nxdomain(&r->den, name, ce));
 }
 
 static bool visited(struct resp *r, const uint8_t *name)
@@ -405,6 +450,25 @@ static const struct zone_rrset *any_rrset(const struct zone_node *n)
 
 enum step { STEP_DONE, STEP_FOLLOW };
 
+/* NODE is a wildcard standing in for OWNER. */
+static bool is_expansion(const struct zone_node *node, const uint8_t *owner)
+{
+	return (node->flags & ZN_WILDCARD) && !dname_equal(node->name, owner);
+}
+
+/* An answer synthesized from a wildcard needs the proof that OWNER does
+ * not exist; it goes in the authority section once the answer section
+ * is complete (see answer_zone()). */
+static void note_wildcard(struct resp *r, const struct zone_node *node,
+                          const uint8_t *owner)
+{
+	if (r->dnssec && is_expansion(node, owner) &&
+	    r->nwild < LB_ARRAY_LEN(r->wild_node)) {
+		r->wild_node[r->nwild] = node;
+		r->wild_name[r->nwild++] = owner;
+	}
+}
+
 /* The data at NODE (the exact match, or the wildcard standing in for
  * OWNER). On a CNAME, writes it and returns STEP_FOLLOW with *NEXT set. */
 static enum step answer_node(struct resp *r, const struct zone_node *node,
@@ -419,13 +483,21 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 		if (visited(r, owner) || r->nvisited >= ANSWER_CNAME_CHAIN_MAX)
 			return STEP_DONE;    /* a loop: what we have is the answer */
 		put_rrset(r, DNS_SEC_ANSWER, owner, cn);
+		put_sigs(r, DNS_SEC_ANSWER, node, owner, RR_CNAME, 0);
+		note_wildcard(r, node, owner);
 		r->visited[r->nvisited++] = owner;
 		*next = cn->rec[0].rdata;
 		return STEP_FOLLOW;
 	}
 	s = qtype == RR_ANY ? any_rrset(node) : zone_node_rrset(node, qtype);
-	if (s == NULL || !put_answer(r, owner, s))
-		put_nodata(r);
+	if (s == NULL || !put_answer(r, owner, s)) {
+		put_nodata(r, node, owner, is_expansion(node, owner));
+	} else {
+		/* A balanced subset of an RRset does not match its RRSIG:
+		 * sign such RRsets' full contents or serve them unsigned. */
+		put_sigs(r, DNS_SEC_ANSWER, node, owner, s->type, 0);
+		note_wildcard(r, node, owner);
+	}
 	return STEP_DONE;
 }
 
@@ -634,6 +706,8 @@ static size_t opt_size(const struct answer_config *cfg,
 		n += DNS_OPTHDR_LEN + cfg->nsid_len;
 	if (q->edns.has_ecs)
 		n += edns_ecs_size(&q->edns.ecs);
+	if (q->edns.has_cookie && cfg->cookies != NULL)
+		n += DNS_OPTHDR_LEN + COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN;
 	n += DNS_OPTHDR_LEN + 2;    /* an EDE code */
 	return n;
 }
@@ -659,6 +733,8 @@ static void put_opt(struct resp *r, size_t reserved)
 		ecs.scope = r->scope;
 		(void)dns_writer_opt_ecs(w, &ecs);
 	}
+	if (r->cookie_out)
+		(void)dns_writer_opt_cookie(w, &r->cookie_reply);
 	if (r->rcode == DNS_RCODE_REFUSED && r->z == NULL)
 		(void)dns_writer_opt_ede(w, EDE_NOT_AUTHORITATIVE, NULL, 0);
 	(void)dns_writer_opt_end(w);
@@ -694,7 +770,13 @@ static void answer_parsed(struct resp *r, const struct zoneset *zs)
 		return;
 	}
 	if (q->qname_len == 0) {
-		r->rcode = DNS_RCODE_FORMERR;
+		/* RFC 7873 §5.4: a query without a question but with a
+		 * COOKIE asks for a server cookie. */
+		if (r->cookie_out)
+			r->rcode = r->cookie == COOKIE_BAD ? DNS_RCODE_BADCOOKIE :
+			           DNS_RCODE_NOERROR;
+		else
+			r->rcode = DNS_RCODE_FORMERR;
 		return;
 	}
 	if (q->has_tsig) {
@@ -725,6 +807,71 @@ static void answer_parsed(struct resp *r, const struct zoneset *zs)
 		return;
 	}
 	answer_zone(r);
+}
+
+/* The packet's source address as cookies hash it: 4 or 16 octets,
+ * IPv4-mapped IPv6 as IPv4. Returns the length, 0 for other families. */
+static size_t client_ip(const struct client_info *ci, uint8_t ip[16])
+{
+	if (ci->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ci->addr;
+
+		memcpy(ip, &s4->sin_addr, 4);
+		return 4;
+	}
+	if (ci->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ci->addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			memcpy(ip, s6->sin6_addr.s6_addr + 12, 4);
+			return 4;
+		}
+		memcpy(ip, s6->sin6_addr.s6_addr, 16);
+		return 16;
+	}
+	return 0;
+}
+
+/* Judge the request's COOKIE and make the reply's (RFC 7873 §5.2): every
+ * response to a client cookie carries a fresh server cookie, whatever
+ * the request's server cookie was; a bad one is treated as absent. */
+static void cookie_check(struct resp *r, const struct client_info *ci)
+{
+	const struct answer_config *cfg = r->ctx->cfg;
+	const struct dns_query *q = r->q;
+	struct answer_stats *st = &r->ctx->st;
+	uint8_t ip[16];
+	size_t iplen;
+	uint32_t now;
+
+	r->cookie = COOKIE_NONE;
+	r->cookie_out = false;
+	if (cfg->cookies == NULL || !q->has_edns || !q->edns.has_cookie ||
+	    ci == NULL || (iplen = client_ip(ci, ip)) == 0)
+		return;
+	now = (uint32_t)time(NULL);
+	r->cookie = cookie_verify(cfg->cookies, &q->edns.cookie, now, ip, iplen);
+	cookie_reply(cfg->cookies, &q->edns.cookie, now, ip, iplen,
+	             &r->cookie_reply);
+	r->cookie_out = true;
+	stat_inc(r->cookie == COOKIE_VALID ? &st->cookie_valid :
+	         r->cookie == COOKIE_BAD ? &st->cookie_bad : &st->cookie_client);
+}
+
+/* LIM, or the smaller cookie_required_size for a UDP client that has
+ * not shown a valid server cookie: a large answer then goes out with
+ * TC=1 and comes back over TCP or with the cookie, so a spoofed source
+ * cannot be sent more than that. */
+static size_t cookie_limit(struct resp *r, const struct client_info *ci,
+                           size_t lim)
+{
+	size_t max = r->ctx->cfg->cookie_required_size;
+
+	if (max == 0 || lim <= max || (ci != NULL && ci->tcp) ||
+	    r->cookie == COOKIE_VALID)
+		return lim;
+	r->cookie_limited = true;
+	return max;
 }
 
 static void count_query(struct answer_ctx *ctx, const struct dns_query *q,
@@ -771,7 +918,10 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	r.aa = r.tc = r.stop = false;
 	r.scope = 0;
 	r.naddl = r.nvisited = r.nsynth = 0;
-	dns_writer_init(&r.w, out, outcap, udp_limit(ctx, &q, client));
+	r.cookie_limited = false;
+	cookie_check(&r, client);
+	dns_writer_init(&r.w, out, outcap,
+	                cookie_limit(&r, client, udp_limit(ctx, &q, client)));
 	/* QR, the opcode, RD and CD as they came; never RA. */
 	flags = (uint16_t)(DNS_QR | (q.hdr.flags & (DNS_RD | DNS_CD)));
 	flags = dns_flags_set_opcode(flags, q.opcode);
@@ -796,6 +946,8 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	if (r.tc) {
 		dns_writer_set_flags(&r.w, DNS_TC);
 		stat_inc(&ctx->st.truncated);
+		if (r.cookie_limited)
+			stat_inc(&ctx->st.cookie_limited);
 	}
 	dns_writer_set_rcode(&r.w, r.rcode & 0xfu);
 	if (q.has_edns)

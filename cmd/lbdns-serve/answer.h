@@ -37,7 +37,7 @@
  *   - TSIG: answer_query() knows no keys and answers a query carrying a
  *     TSIG RR with NOTAUTH (RFC 8945 §5.2 without the TSIG error RR);
  *     verify and sign in the caller if you support TSIG.
- *   - Response rate limiting, cookies' server secret, logging. */
+ *   - Response rate limiting, the cookie secret's source, logging. */
 #ifndef LBDNS_SERVE_ANSWER_H
 #define LBDNS_SERVE_ANSWER_H
 
@@ -48,6 +48,7 @@
 #include <sys/socket.h>
 
 #include "common/balance.h"
+#include "common/cookie.h"
 #include "common/zone.h"
 
 #define ANSWER_EDNS_UDP_DEFAULT 1232    /* DNS flag day 2020 */
@@ -70,6 +71,15 @@ struct answer_config {
 	const char *id_server;         /* CHAOS TXT id.server and hostname.bind */
 	struct lb_config balance;      /* region map (or NULL), sticky key */
 	unsigned flags;                /* ANSWER_F_* */
+	/* DNS Cookies (RFC 7873, RFC 9018 format): NULL ignores COOKIE
+	 * options. With keys, a query with a client cookie gets a fresh
+	 * server cookie; a bad server cookie counts as none (§5.2.4); a
+	 * question-less query with a cookie is answered NOERROR, or
+	 * BADCOOKIE when its server cookie is bad (§5.4). */
+	const struct cookie_keys *cookies;
+	/* UDP answers to clients without a valid server cookie are held
+	 * to this many octets (larger ones get TC=1); 0 = no limit. */
+	uint16_t cookie_required_size;
 };
 
 void answer_config_init(struct answer_config *cfg);
@@ -88,6 +98,10 @@ struct answer_stats {
 	uint64_t dropped;              /* nothing sent (QR=1, runt) */
 	uint64_t truncated;            /* TC=1 sent */
 	uint64_t balanced;             /* answers chosen by balance_select() */
+	uint64_t cookie_client;        /* COOKIE with a client cookie only */
+	uint64_t cookie_valid;         /* ... with a valid server cookie */
+	uint64_t cookie_bad;           /* ... with a server cookie refused */
+	uint64_t cookie_limited;       /* UDP size held down: no valid cookie */
 	uint64_t qtype[ANSWER_STATS_QTYPES];
 	uint64_t rcode[ANSWER_STATS_RCODES];
 };

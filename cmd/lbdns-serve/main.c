@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -423,6 +424,30 @@ static void serve_signals(const struct options *o, const sigset_t *set)
 	}
 }
 
+/* Room for every connection the limits allow: raise the soft file limit
+ * to the hard one, and lower --tcp-max if even that is too small (a
+ * worker out of descriptors would spin on a listener it cannot accept
+ * from). */
+static void setup_fd_limit(struct options *o)
+{
+	struct rlimit rl;
+	rlim_t want, spare = 64 + 4 * (rlim_t)o->srv.nlisten * SERVER_MAX_THREADS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	want = (rlim_t)o->srv.tcp_max + spare;
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want) {
+		unsigned max = rl.rlim_cur > spare ? (unsigned)(rl.rlim_cur - spare) : 16;
+		lb_warnx("--tcp-max %u lowered to %u: open file limit is %llu",
+		         o->srv.tcp_max, max, (unsigned long long)rl.rlim_cur);
+		o->srv.tcp_max = max;
+	}
+}
+
 static void setup_defaults(struct options *o)
 {
 	if (o->srv.nlisten == 0)
@@ -432,6 +457,7 @@ static void setup_defaults(struct options *o)
 		o->ans.nsid_len = (uint16_t)o->nsid_len;
 	}
 	o->srv.answer = &o->ans;
+	setup_fd_limit(o);
 }
 
 static int run_server(struct options *o)
@@ -464,8 +490,9 @@ static int run_server(struct options *o)
 	lb_warnx("serving with %u thread(s)", server_nthreads());
 	serve_signals(o, &set);
 
-	loader_freeze();
+	/* The metrics thread may wait for the loader lock: stop it first. */
 	stats_http_stop();
+	loader_freeze();
 	notify_stop();
 	server_stop();
 	return LB_EXIT_OK;

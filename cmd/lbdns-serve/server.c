@@ -396,8 +396,12 @@ static void log_query(const struct client_info *ci, const uint8_t *q, size_t qle
 	             lb_progname, addr, ci->tcp ? "tcp" : "udp", name,
 	             rrtype_to_text(qtype, tbuf),
 	             rlen >= 4 ? dns_rcode_to_text(r[3] & 0xfu, rbuf) : "DROP", rlen);
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n
-	                                                           : sizeof(line) - 1) < 0)
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
+	/* A lost log line is not worth more than this. */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;
 }
 

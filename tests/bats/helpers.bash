@@ -1,9 +1,20 @@
 # helpers.bash: shared setup for the bats suites.
 #
 # Every test file gets its own loopback network 127.N.M.0/24 (N from the
-# file name, M from the test number), so files and tests never collide on
+# file's place in the suite, M from the test number), so files and tests never collide on
 # an address and can use fixed ports. Daemons started with start_daemon
 # are remembered by PID and stopped in teardown, also when a test fails.
+
+# The second octet of this file's loopback network: 20 plus the file's
+# place among the suite's files, so no two files ever share a network.
+_file_octet() {
+	local i=0 f
+	for f in "$BATS_TEST_DIRNAME"/*.bats; do
+		[ "$f" -ef "$BATS_TEST_FILENAME" ] && break
+		i=$((i + 1))
+	done
+	echo $((20 + i))
+}
 
 _common_setup() {
 	load '/usr/lib/bats/bats-support/load'
@@ -13,9 +24,7 @@ _common_setup() {
 	export LBDNS_ROOT LBDNS_BUILD
 	PATH="$LBDNS_BUILD:$PATH"
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-	local sum
-	sum=$(basename "$BATS_TEST_FILENAME" | cksum | cut -d' ' -f1)
-	LB_NET="127.$((sum % 200 + 20)).$((BATS_TEST_NUMBER % 250 + 1))"
+	LB_NET="127.$(_file_octet).$((BATS_TEST_NUMBER % 250 + 1))"
 	LB_IP="$LB_NET.1"          # the address of the server under test
 	LB_PORT=5300
 	LB_PIDFILE="$BATS_TEST_TMPDIR/pids"
@@ -99,9 +108,7 @@ run_tool() {
 # For files that share costly daemons across their tests: call from
 # setup_file/teardown_file. The file's network is 127.N.250.0/24.
 _file_setup() {
-	local sum
-	sum=$(basename "$BATS_TEST_FILENAME" | cksum | cut -d' ' -f1)
-	LB_FILE_NET="127.$((sum % 200 + 20)).250"
+	LB_FILE_NET="127.$(_file_octet).250"
 	: "${LBDNS_ROOT:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
 	: "${LBDNS_BUILD:=$LBDNS_ROOT/build}"
 	export LB_FILE_NET LBDNS_ROOT LBDNS_BUILD

@@ -306,6 +306,8 @@ serve() {
 
 @test "-u drops to the user after binding (and --chroot)" {
 	requires root
+	# LeakSanitizer cannot read /proc once the process is chrooted.
+	export ASAN_OPTIONS=detect_leaks=0
 	mkdir -p "$BATS_TEST_TMPDIR/jail"
 	serve -u nobody --chroot "$BATS_TEST_TMPDIR/jail"
 	run lbdig +short www.example.com A
@@ -341,4 +343,51 @@ serve() {
 1
 1
 exit 0"
+}
+
+@test "on a wildcard address replies leave from the address queried (in a namespace)" {
+	requires netns
+	run unshare -n sh -c '
+		ip link set lo up
+		lbdns-serve -z "$1" -t 2 -l 0.0.0.0 -l "[::]" 2>"$2/ns.log" &
+		pid=$!
+		i=0
+		until dig +tries=1 +time=1 @127.0.0.1 . SOA >/dev/null 2>&1; do
+			i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.05
+		done
+		dig +tries=1 +time=1 @127.0.0.5 www.example.com A | grep -E "^www|SERVER"
+		dig +tries=1 +time=1 @::1 www.example.com A | grep -E "^www|SERVER"
+		kill -TERM $pid; wait $pid; echo "exit $?"
+	' sh "$ZONE" "$BATS_TEST_TMPDIR"
+	assert_line --regexp '^www.example.com.\s+300\s+IN\s+A\s+192.0.2.10$'
+	assert_line --partial 'SERVER: 127.0.0.5#53(127.0.0.5) (UDP)'
+	assert_line --partial 'SERVER: ::1#53(::1) (UDP)'
+	assert_line 'exit 0'
+	refute_output --partial 'unexpected source'
+}
+
+@test "--regions: the client's region decides, by source address or ECS; a bad map exits 2" {
+	cat >"$ZONE" <<-'EOF'
+	$ORIGIN example.com.
+	$TTL 300
+	@	IN SOA ns1 hostmaster 1 3600 600 86400 300
+	@	IN NS ns1
+	ns1	IN A 192.0.2.53
+	www	IN A 192.0.2.10 ; lbdns: region=eu
+	www	IN A 192.0.2.20 ; lbdns: region=us
+	EOF
+	printf '%s.0/28 eu\n%s.16/28 us\n' "$LB_NET" "$LB_NET" >"$BATS_TEST_TMPDIR/regions"
+	serve --regions "$BATS_TEST_TMPDIR/regions"
+	run lbdig +short -b "$LB_NET.5" www.example.com A
+	assert_output '192.0.2.10'
+	run lbdig +short -b "$LB_NET.20" www.example.com A
+	assert_output '192.0.2.20'
+	run lbdig +short -b "$LB_NET.5" +subnet="$LB_NET.16/28" www.example.com A
+	assert_output '192.0.2.20'
+	printf '%s.0/28 eu\nnot-an-address us\n' "$LB_NET" >"$BATS_TEST_TMPDIR/bad-regions"
+	run_tool lbdns-serve -z "$ZONE" -l "$LB_NET.2:$LB_PORT" --regions "$BATS_TEST_TMPDIR/bad-regions"
+	assert_failure 2
+	assert_output --partial 'bad-regions:2:1: '
+	run_tool lbdns-serve -z "$ZONE" --regions "$BATS_TEST_TMPDIR/regions" --mmdb x.mmdb
+	assert_failure 2
 }
