@@ -5,6 +5,7 @@
  * signals: SIGHUP reloads the zone files, SIGUSR1 prints statistics,
  * SIGTERM/SIGINT stop the server. */
 #include "cmd/lbdns-serve/answer.h"
+#include "cmd/lbdns-serve/keys.h"
 #include "cmd/lbdns-serve/loader.h"
 #include "cmd/lbdns-serve/offline.h"
 #include "cmd/lbdns-serve/privs.h"
@@ -143,46 +144,14 @@ static unsigned long long num_arg(const char *opt, const char *arg,
 	return v;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode LEN hex digits of S into OUT (LEN/2 octets). 0 or -1. */
-static int hex_decode(const char *s, size_t len, uint8_t *out)
-{
-	if (len % 2)
-		return -1;
-	for (size_t i = 0; i < len; i += 2) {
-		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
 static void opt_nsid(struct options *o, const char *arg)
 {
-	size_t len = strlen(arg);
+	int n = keys_nsid_parse(arg, o->nsid, sizeof(o->nsid));
 
-	if (strncmp(arg, "0x", 2) == 0) {
-		if (len - 2 > 2 * ANSWER_NSID_MAX || len == 2
-		    || hex_decode(arg + 2, len - 2, o->nsid) < 0)
-			usage_error("--nsid %s: bad hex string", arg);
-		o->nsid_len = (len - 2) / 2;
-	} else {
-		if (len == 0 || len > ANSWER_NSID_MAX)
-			usage_error("--nsid %s: 1 to 128 octets", arg);
-		memcpy(o->nsid, arg, len);
-		o->nsid_len = len;
-	}
+	if (n < 0)
+		usage_error("--nsid %s: 1 to %d octets of text, or 0x and hex digits",
+		            arg, ANSWER_NSID_MAX);
+	o->nsid_len = (size_t)n;
 	o->has_nsid = true;
 }
 
@@ -283,33 +252,12 @@ static void parse_options(struct options *o, int argc, char **argv)
 		usage_error("%s", "--regions and --mmdb exclude each other");
 }
 
-/* A 16-octet key: 32 hex digits (whitespace around allowed) or 16 raw
- * octets. */
 static void load_sticky(struct options *o)
 {
-	uint8_t buf[128];
-	size_t n, a = 0, b;
-	FILE *fp = fopen(o->sticky_file, "rb");
+	char err[512];
 
-	if (!fp)
-		lb_die(LB_EXIT_USAGE, "%s", o->sticky_file);
-	n = fread(buf, 1, sizeof(buf), fp);
-	fclose(fp);
-	if (n == 16) {
-		memcpy(o->sticky, buf, 16);
-	} else {
-		while (a < n && (buf[a] == ' ' || buf[a] == '\n' || buf[a] == '\t' || buf[a] == '\r'))
-			a++;
-		b = a;
-		while (b < n && hexval(buf[b]) >= 0)
-			b++;
-		for (size_t i = b; i < n; i++)
-			if (buf[i] != ' ' && buf[i] != '\n' && buf[i] != '\t' && buf[i] != '\r')
-				b = 0;
-		if (b < a || b - a != 32 || hex_decode((const char *)buf + a, 32, o->sticky) < 0)
-			lb_diex(LB_EXIT_USAGE, "%s: want 32 hex digits or 16 octets",
-			        o->sticky_file);
-	}
+	if (keys_sticky_load(o->sticky_file, o->sticky, err, sizeof(err)) != 0)
+		lb_diex(LB_EXIT_USAGE, "%s", err);
 	memcpy(o->ans.balance.sticky_key, o->sticky, sizeof(o->ans.balance.sticky_key));
 }
 

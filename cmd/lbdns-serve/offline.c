@@ -8,6 +8,7 @@
  * decisions can be tested without a network; --seed makes them
  * reproducible and --explain shows the steps of each decision. */
 #include "cmd/lbdns-serve/answer.h"
+#include "cmd/lbdns-serve/keys.h"
 #include "cmd/lbdns-serve/offline.h"
 #include "common/balance.h"
 #include "common/dname.h"
@@ -304,67 +305,12 @@ static int offline_run(const struct offline_opts *o, struct answer_config *cfg,
 	return rc < 0 ? LB_EXIT_FAIL : LB_EXIT_OK;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* TEXT as octets: "0x" then hex digits, or the text itself (as the
- * server's --nsid). Returns the length or -1. */
-static int octets_from(const char *text, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	if (strncmp(text, "0x", 2) != 0) {
-		n = strlen(text);
-		if (n > max)
-			return -1;
-		memcpy(out, text, n);
-		return (int)n;
-	}
-	for (text += 2; text[0] != '\0'; text += 2) {
-		int hi = hexval(text[0]), lo = hi < 0 ? -1 : hexval(text[1]);
-
-		if (hi < 0 || lo < 0 || n == max)
-			return -1;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-	}
-	return (int)n;
-}
-
-/* The sticky key file: 32 hex digits (whitespace around allowed). */
 static int read_sticky(const char *path, uint8_t key[LB_STICKY_KEYBYTES])
 {
-	char buf[128], hex[2 * LB_STICKY_KEYBYTES + 3] = "0x";
-	FILE *f = fopen(path, "r");
-	size_t n = 0, len;
+	char err[512];
 
-	if (f == NULL) {
-		lb_warn("%s", path);
-		return -1;
-	}
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r')
-			continue;
-		if (n == 2 * LB_STICKY_KEYBYTES) {
-			n++;
-			break;
-		}
-		hex[2 + n++] = buf[i];
-	}
-	hex[2 + (n > 2 * LB_STICKY_KEYBYTES ? 0 : n)] = '\0';
-	if (n != 2 * LB_STICKY_KEYBYTES ||
-	    octets_from(hex, key, LB_STICKY_KEYBYTES) != LB_STICKY_KEYBYTES) {
-		lb_warnx("%s: not %d hex digits", path, 2 * LB_STICKY_KEYBYTES);
+	if (keys_sticky_load(path, key, err, sizeof(err)) != 0) {
+		lb_warnx("%s", err);
 		return -1;
 	}
 	return 0;
@@ -406,7 +352,7 @@ int offline_query_main(int argc, char **argv)
 	cfg.version_bind = o.version_text;
 	cfg.id_server = o.id;
 	if (o.nsid != NULL) {
-		int n = octets_from(o.nsid, nsid, sizeof(nsid));
+		int n = keys_nsid_parse(o.nsid, nsid, sizeof(nsid));
 
 		if (n < 0) {
 			lb_warnx("--nsid: at most %d octets of text or 0x-hex: %s",
