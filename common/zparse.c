@@ -36,6 +36,7 @@
 #define READ_BLOCK        ((size_t)ZPARSE_READ_BLOCK)
 #define GEN_TEXT_MAX      ((size_t)65535 * 4)
 #define SHOW_MAX          40     /* octets of a token quoted in a message */
+#define SHOW_BUF          (SHOW_MAX * 4 + 4)
 
 /* Character classes of the lexer. */
 enum { C_PLAIN, C_BLANK, C_NL, C_SEMI, C_LP, C_RP, C_QUOTE, C_BSL };
@@ -157,14 +158,22 @@ static void report(struct zparser *p, const char *file, unsigned line,
 	}
 }
 
-static int show_len(size_t len)
+/* TEXT as it goes into a message: at most SHOW_MAX octets, "..." when
+ * cut, bytes that would garble a terminal as \DDD. */
+static const char *show(char buf[SHOW_BUF], const char *text, size_t len)
 {
-	return len > SHOW_MAX ? SHOW_MAX : (int)len;
-}
+	size_t o = 0;
 
-static const char *show_more(size_t len)
-{
-	return len > SHOW_MAX ? "..." : "";
+	for (size_t i = 0; i < len && i < SHOW_MAX; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c < 0x20 || c >= 0x7f)
+			o += (size_t)snprintf(buf + o, 5, "\\%03u", c);
+		else
+			buf[o++] = (char)c;
+	}
+	strcpy(buf + o, len > SHOW_MAX ? "..." : "");
+	return buf;
 }
 
 static const char *dname_why(int err)
@@ -180,8 +189,10 @@ static const char *dname_why(int err)
 static void report_tok(struct zparser *p, const struct zsrc *s,
                        const struct ztoken *t, bool fatal, const char *what)
 {
-	report(p, s->name, t->line, t->col, fatal, "%s '%.*s%s'", what,
-	       show_len(t->len), t->s, show_more(t->len));
+	char b[SHOW_BUF];
+
+	report(p, s->name, t->line, t->col, fatal, "%s '%s'", what,
+	       show(b, t->s, t->len));
 }
 
 /* ---- input ---- */
@@ -611,9 +622,10 @@ int zparse_ttl(const char *text, size_t len, uint32_t *ttl)
 		digits = false;
 		units = true;
 	}
-	if (!digits && !units)
+	/* "1h30" is refused, as BIND and Knot do: once units are used,
+	 * every number needs one. */
+	if (digits == units)
 		return LB_EINVAL;
-	/* "1h30" reads the trailing number as seconds, as BIND does. */
 	total += num;
 	if (total > UINT32_MAX)
 		return LB_ERANGE;
@@ -834,6 +846,7 @@ static void emit(struct zparser *p, const struct zsrc *s, const uint8_t *owner,
 static int parse_owner(struct zparser *p, const struct zsrc *s,
                        const struct ztoken *t)
 {
+	char b[SHOW_BUF];
 	int r;
 
 	if (t->quoted) {
@@ -849,9 +862,9 @@ static int parse_owner(struct zparser *p, const struct zsrc *s,
 	if (r < 0) {
 		p->have_owner = false;
 		p->owner_txt_len = 0;
-		report(p, s->name, t->line, t->col, false, "%s%s '%.*s%s'",
-		       dname_why(r), r == LB_EMALF ? "" : " in", show_len(t->len),
-		       t->s, show_more(t->len));
+		report(p, s->name, t->line, t->col, false, "%s%s '%s'",
+		       dname_why(r), r == LB_EMALF ? "" : " in",
+		       show(b, t->s, t->len));
 		return -1;
 	}
 	p->have_owner = true;
@@ -922,8 +935,10 @@ static void dir_origin(struct zparser *p, const struct zsrc *s)
 		return;
 	r = dname_from_text(name, t->s, t->len, p->origin);
 	if (r < 0) {
-		report(p, s->name, t->line, t->col, true, "bad $ORIGIN '%.*s%s': %s",
-		       show_len(t->len), t->s, show_more(t->len), dname_why(r));
+		char b[SHOW_BUF];
+
+		report(p, s->name, t->line, t->col, true, "bad $ORIGIN '%s': %s",
+		       show(b, t->s, t->len), dname_why(r));
 		return;
 	}
 	set_origin(p, name);
@@ -1042,9 +1057,8 @@ static int parse_path(struct zparser *p, const char *path, struct zsrc *from,
 static void dir_include(struct zparser *p, struct zsrc *s)
 {
 	char file[PATH_MAX];
-	uint8_t origin[DNAME_MAXLEN], saved[DNAME_MAXLEN];
-	uint32_t saved_ttl = p->dollar_ttl;
-	bool saved_have_ttl = p->have_dollar_ttl;
+	uint8_t origin[DNAME_MAXLEN], saved[DNAME_MAXLEN], owner[DNAME_MAXLEN];
+	bool have_owner = p->have_owner;
 	const struct ztoken *t = &p->tok[1];
 	char *path;
 
@@ -1070,9 +1084,11 @@ static void dir_include(struct zparser *p, struct zsrc *s)
 		int r = dname_from_text(origin, o->s, o->len, p->origin);
 
 		if (r < 0) {
+			char b[SHOW_BUF];
+
 			report(p, s->name, o->line, o->col, true,
-			       "bad $INCLUDE origin '%.*s%s': %s", show_len(o->len),
-			       o->s, show_more(o->len), dname_why(r));
+			       "bad $INCLUDE origin '%s': %s",
+			       show(b, o->s, o->len), dname_why(r));
 			return;
 		}
 	}
@@ -1083,16 +1099,21 @@ static void dir_include(struct zparser *p, struct zsrc *s)
 	}
 	path = include_path(s, file);
 	memcpy(saved, p->origin, dname_len(p->origin));
+	if (have_owner)
+		memcpy(owner, p->owner, dname_len(p->owner));
 	set_origin(p, origin);
 	p->depth++;
 	parse_path(p, path, s, t);
 	p->depth--;
 	free(path);
-	/* RFC 1035 §5.1: the include does not change the includer's origin;
-	 * its $TTL stays local too, as in Knot. */
+	/* RFC 1035 §5.1: the include does not change the includer's origin.
+	 * As in BIND, the includer's previous owner comes back too, while a
+	 * $TTL set in the include stays in force (Knot restores it). */
 	set_origin(p, saved);
-	p->dollar_ttl = saved_ttl;
-	p->have_dollar_ttl = saved_have_ttl;
+	p->have_owner = have_owner;
+	if (have_owner)
+		memcpy(p->owner, owner, dname_len(owner));
+	p->owner_txt_len = 0;
 }
 
 /* ---- $GENERATE ---- */
@@ -1324,9 +1345,11 @@ static void dir_generate(struct zparser *p, const struct zsrc *s)
 		}
 		r = dname_from_text(p->gen_owner, name, nl, p->origin);
 		if (r < 0) {
+			char b[SHOW_BUF];
+
 			report(p, s->name, lhs->line, lhs->col, false,
-			       "$GENERATE: %s '%.*s%s'", dname_why(r),
-			       show_len(nl), name, show_more(nl));
+			       "$GENERATE: %s '%s'", dname_why(r),
+			       show(b, name, nl));
 			return;
 		}
 		for (size_t k = 0; k < nrhs; k++) {

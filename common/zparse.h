@@ -16,9 +16,11 @@
  *   both ends removed; NULL when the last line has no comment.
  * - Omitted TTL: the last $TTL; else the last explicit TTL (RFC 1035);
  *   else an SOA's own minimum field, which then acts as $TTL (BIND);
- *   else opts.default_ttl. An $INCLUDE sees the includer's origin and
- *   $TTL; both are restored when it ends. A relative $INCLUDE path is
- *   tried next to the including file, then in the current directory.
+ *   else opts.default_ttl. An $INCLUDE starts with the includer's
+ *   origin, $TTL and previous owner; when it ends, the origin and the
+ *   previous owner are the includer's again, while a $TTL set inside
+ *   stays in force (as in BIND). A relative $INCLUDE path is tried next
+ *   to the including file, then in the current directory.
  * - Fatal errors: bad $ORIGIN or $INCLUDE, unreadable include, include
  *   depth, nested or unclosed '(', a line over max_line, a read error.
  *   Everything else skips the record and parsing goes on.
@@ -26,6 +28,11 @@
  *   meta types (OPT, TKEY, TSIG, IXFR, AXFR, MAILA, MAILB, ANY) are
  *   refused. A word may contain a quoted part (alpn="h2,h3"): it stays
  *   in the token, quotes included, for rdata_from_text().
+ * - $GENERATE range lhs [ttl] [class] type rhs...: every token after the
+ *   type is the right-hand side; a quoted one is expanded and then split
+ *   again (BIND takes one rhs token and does the same). $$ and \$ are a
+ *   literal $. TTLs are kept as written, also above 2^31-1 (BIND makes
+ *   those 0; leave that to the zone checker).
  * - zparse_stream() reads a line at a time (never past the end of the
  *   line it needs), so a record reaches the callback as soon as its line
  *   is complete, and memory stays bounded by max_line. When a callback
