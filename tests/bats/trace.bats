@@ -171,3 +171,10 @@ trace() {
 	run_tool lbdns-trace --version
 	assert_output --regexp '^lbdns-trace [0-9]+\.[0-9]+\.[0-9]+$'
 }
+
+@test "a truncated UDP reply is asked again over TCP" {
+	trace big.plain.test TXT
+	assert_success
+	assert_line --regexp 'ns\.plain\.test\. .* aa tc->tcp answer$'
+	[ "$(grep -c 'IN[[:space:]]TXT' <<<"$output")" -eq 12 ]
+}
