@@ -148,11 +148,13 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Cut LINE into fields, stopping at a comment (returned in *COMMENT, or
- * NULL). A quote may only open a value right after the first '=' of a
- * field and must close at its end. Returns the field count or -1. */
+/* Cut LINE into at most MAX fields F, stopping at a comment (returned in
+ * *COMMENT, or NULL). A quote may only open a value right after the first
+ * '=' of a field and must close at its end. Returns the field count (MAX
+ * + 1 when there are more) or -1. */
 static int split_fields(const struct lineparse *lp, const char *line, size_t len,
-                        struct field *f, const char **comment, size_t *comment_len)
+                        struct field *f, int max, const char **comment,
+                        size_t *comment_len)
 {
 	size_t i = 0;
 	int n = 0;
@@ -202,6 +204,8 @@ static int split_fields(const struct lineparse *lp, const char *line, size_t len
 			}
 			i++;
 		}
+		if (n == max)
+			return max + 1;
 		f[n].s = line + start;
 		f[n].len = i - start;
 		f[n].col = (unsigned)start + 1;
@@ -266,8 +270,8 @@ static int check_name(const struct lineparse *lp, const struct field *f)
 		          shown(f->s, f->len, b));
 		break;
 	default:
-		set_error(lp, f->col, "bad name '%s': empty label, bad escape or "
-		          "character that needs a \\ escape", shown(f->s, f->len, b));
+		set_error(lp, f->col, "bad name '%s': empty label or bad escape",
+		          shown(f->s, f->len, b));
 		break;
 	}
 	return -1;
@@ -470,6 +474,12 @@ static int parse_line(const struct lineparse *lp, const char *line, size_t len,
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	/* Editors on some systems start a file with a UTF-8 byte order mark;
+	 * it would otherwise become part of the first name. */
+	if (lp->line == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+		line += 3;
+		len -= 3;
+	}
 	if (len > HOSTLIST_MAX_LINE) {
 		set_error(lp, HOSTLIST_MAX_LINE + 1, "line too long (more than %d octets)",
 		          HOSTLIST_MAX_LINE);
@@ -477,7 +487,7 @@ static int parse_line(const struct lineparse *lp, const char *line, size_t len,
 	}
 	if (check_octets(lp, line, len) < 0)
 		return LINE_ERROR;
-	n = split_fields(lp, line, len, f, &comment, &clen);
+	n = split_fields(lp, line, len, f, MAX_FIELDS, &comment, &clen);
 	if (n < 0)
 		return LINE_ERROR;
 	if (n == 0)
@@ -644,7 +654,7 @@ int hostlist_read_frame(FILE *fp, const char *name, unsigned *lineno,
 			struct lineparse quiet = { name, lp.line, NULL };
 
 			if (len <= HOSTLIST_MAX_LINE && check_octets(&quiet, buf, len) == 0 &&
-			    split_fields(&quiet, buf, len, f, &c, &cl) == 1 &&
+			    split_fields(&quiet, buf, len, f, 2, &c, &cl) == 1 &&
 			    f[0].len == 1 && f[0].s[0] == '.' && c == NULL)
 				break;
 			continue;

@@ -218,26 +218,23 @@ static int merge_duplicates(struct zrecs *z)
 	char ot[DNAME_TEXT_MAX], rd[64];
 
 	for (size_t i = 1; i < z->n; i++) {
-		struct zrec *a = &z->v[i - 1], *b = &z->v[i];
+		struct zrec *a = &z->v[i - 1], *b = &z->v[i], keep;
 
 		if (a->deleted || !zrec_same_rr(a, b))
 			continue;
 		if (zrec_identical(a, b) || b->file == NULL) {
-			b->deleted = true;
-			/* keep A's position for the next comparison */
-			struct zrec tmp = *a;
+			/* Drop one; the one kept moves to I, where the next
+			 * record is compared with it. */
+			keep = *a;
 			*a = *b;
-			*b = tmp;
+			a->deleted = true;
+			*b = keep;
 			continue;
 		}
 		dname_to_text(ot, sizeof(ot), b->owner);
 		zrec_rdata_text(b, rd, sizeof(rd));
-		if (a->file == NULL)
-			lb_warnx("%s:%u: %s %s: the name server record is given twice",
-			         b->file, b->line, ot, rd);
-		else
-			lb_warnx("%s:%u: %s %s is also at %s:%u with other attributes",
-			         b->file, b->line, ot, rd, a->file, a->line);
+		lb_warnx("%s:%u: %s %s is also at %s:%u with other attributes",
+		         b->file, b->line, ot, rd, a->file, a->line);
 		errors++;
 	}
 	return errors;
@@ -704,6 +701,10 @@ static int gen_finish_opts(struct gen_opts *g, const char **ns_text, size_t nns_
 	if (name_option("--rname", g->rname_text ? g->rname_text : "hostmaster",
 	                g->origin, g->rname, true))
 		return -1;
+	if (g->serial.policy == SERIAL_INCREMENT && g->previous == NULL) {
+		lb_warnx("gen: --serial increment needs --previous FILE");
+		return -1;
+	}
 	if (g->stream && (g->reverse_dir || g->out)) {
 		lb_warnx("gen: --stream writes to standard output only (no -o, --reverse)");
 		return -1;
@@ -793,7 +794,8 @@ static int gen_once(struct gen_opts *g, int nfiles, char **files)
 	if (g->previous && previous_serial(g->previous, g->origin, &have_prev, &prev) != 0)
 		goto out;
 	if (serial_next(&g->serial, have_prev, prev, time(NULL), &serial) != 0) {
-		/* increment with no earlier version: the first serial is 1 */
+		/* increment, and the previous file does not exist yet: this
+		 * is the first version */
 		serial = 1;
 	}
 	start_forward(&z, g, serial);

@@ -97,8 +97,14 @@ void verb_usage(FILE *fp, const char *name, bool longhelp)
 static void usage(FILE *fp, bool longhelp)
 {
 	fputs("usage: lbdns-zone [--help | --version]\n", fp);
-	for (size_t i = 0; i < LB_ARRAY_LEN(verbs); i++)
-		fprintf(fp, "       %s", verbs[i].usage);
+	for (size_t i = 0; i < LB_ARRAY_LEN(verbs); i++) {
+		/* continuation lines move right with the first one */
+		for (const char *c = verbs[i].usage; *c != '\0'; c++) {
+			if (c == verbs[i].usage || c[-1] == '\n')
+				fputs("       ", fp);
+			putc(*c, fp);
+		}
+	}
 	if (!longhelp)
 		return;
 	fputs("\nThe operator's zone workbench (lbdns-zone(1)).\n\n", fp);

@@ -90,7 +90,9 @@ accepted() {
 	assert_line --regexp '^dot\\\.inside +3600'
 	assert_line --regexp '^semi\\;colon +3600'
 	assert_line --regexp '^\\195\\169t\\195\\169 +3600'
-	records example.com "$T/z" | grep -c ' A ' | grep -qx 8
+	assert_line --regexp '^raw\\,comma +3600 +IN A +192\.0\.2\.9$'
+	assert_line --regexp '^raw\\\(paren\\\)\\\$ +3600 +IN A +192\.0\.2\.10$'
+	records example.com "$T/z" | grep -c ' A ' | grep -qx 10
 	records example.com "$T/z" | grep -qF 'with\032space.example.com. A 192.0.2.2'
 }
 
@@ -300,10 +302,24 @@ accepted() {
 	assert_failure 2
 	run --separate-stderr lbdns-zone gen --origin example.com --serial sometimes "$H/basic.hosts"
 	assert_failure 2
+	run --separate-stderr lbdns-zone gen --origin example.com --serial increment "$H/basic.hosts"
+	assert_failure 2
+	[[ $stderr == *"--serial increment needs --previous FILE"* ]]
 	run --separate-stderr lbdns-zone gen --origin example.com --stream -o x "$H/basic.hosts"
 	assert_failure 2
 	run --separate-stderr lbdns-zone gen --origin 'bad..name' "$H/basic.hosts"
 	assert_failure 2
 	run --separate-stderr lbdns-zone gen --bogus
 	assert_failure 2
+}
+
+@test "gen: the files in examples/ make valid zones" {
+	for f in hosts.txt etc-hosts; do
+		run --separate-stderr lbdns-zone gen --origin example.com --ns ns.example.net. "$LBDNS_ROOT/examples/$f"
+		assert_success
+		echo "$output" >"$T/z"
+		accepted example.com "$T/z"
+	done
+	assert_line --regexp '^www +3600 +IN A +192\.0\.2\.11$'
+	assert_line --regexp '^smtp +3600 +IN A +192\.0\.2\.25$'
 }

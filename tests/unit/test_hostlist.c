@@ -117,7 +117,8 @@ static void test_errors(void)
 	bad("w\"w 192.0.2.1\n", 1, 2, "misplaced", "quote in a name");
 	bad("bad\\0name 192.0.2.1\n", 1, 1, "bad name", "bad escape");
 	bad("a..b 192.0.2.1\n", 1, 1, "bad name", "empty label");
-	bad("a,b 192.0.2.1\n", 1, 1, "bad name", "character needing escape");
+	bad("a\\300b 192.0.2.1\n", 1, 1, "bad name", "escape above 255");
+	bad("a\\ 192.0.2.1\n", 1, 1, "bad name", "backslash at the end");
 	bad("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx "
 	    "192.0.2.1\n", 1, 1, "longer than 63", "long label");
 	bad("192.0.2.1\n", 1, 10, "missing name", "hosts line without name");
@@ -138,6 +139,9 @@ static void test_errors(void)
 	memcpy(longline, "www 192.0.2.1 x=", 16);
 	bad(longline, 1, 4097, "line too long", "line too long");
 	free(longline);
+	ok(parse("\xef\xbb\xbf" "bom 192.0.2.1\n", &l, &e) == 0 && l.nhosts == 1 &&
+	   strcmp(l.hosts[0].name, "bom") == 0, "a UTF-8 byte order mark is skipped");
+	hostlist_free(&l);
 	/* a list that fails leaves what the caller had */
 	ok(parse("a 192.0.2.1\n", &l, &e) == 0 && l.nhosts == 1, "first list");
 	ok(parse("b 192.0.2.2\nc 192.0.2.999\n", &l, &e) == LB_EMALF && l.nhosts == 1,
@@ -155,6 +159,7 @@ static void test_frames(void)
 		"b 192.0.2.2\n"
 		"c 192.0.2.300\n"
 		"d 192.0.2.4\n"
+		"e 192.0.2.5 a=1 b=2 c=3 d=4 e=5 f=6\n"
 		".\n"
 		".\n"
 		"# only a comment at the end\n";
@@ -169,8 +174,8 @@ static void test_frames(void)
 	ok(l.nhosts == 1 && line == 2, "frame 1 holds one host, line 2");
 	hostlist_free(&l);
 	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), LB_EMALF, "frame 2 is bad");
-	ok(e.line == 4 && l.nhosts == 0 && line == 6,
-	   "error on line 4, frame skipped to line 6 (%u)", line);
+	ok(e.line == 4 && l.nhosts == 0 && line == 7,
+	   "error on line 4, frame skipped to line 7 (%u)", line);
 	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), 1, "empty frame 3");
 	is_int(l.nhosts, 0, "no hosts in frame 3");
 	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), 0, "EOF");
@@ -212,8 +217,44 @@ static void test_write(void)
 	hostlist_free(&back);
 }
 
+static int count_host(void *arg, struct host *h)
+{
+	size_t *n = arg;
+
+	if (strcmp(h->name, "stop") == 0)
+		return 7;
+	(*n)++;
+	return 0;
+}
+
+static void test_each(void)
+{
+	const char *good = "a 192.0.2.1\n192.0.2.2 b c d\n# c\n";
+	const char *bad = "a 192.0.2.1\nb 192.0.2.x\nc 192.0.2.3\n";
+	const char *stop = "a 192.0.2.1\nstop 192.0.2.2\nc 192.0.2.3\n";
+	struct hostlist_error e = { 0 };
+	size_t n = 0;
+	FILE *fp;
+
+	fp = fmemopen((void *)good, strlen(good), "r");
+	is_int(hostlist_parse_each(fp, "g", count_host, &n, &e), 0, "each: parses");
+	is_int(n, 4, "each: one call per host, aliases included");
+	fclose(fp);
+	n = 0;
+	fp = fmemopen((void *)bad, strlen(bad), "r");
+	is_int(hostlist_parse_each(fp, "b", count_host, &n, &e), LB_EMALF, "each: bad line");
+	ok(n == 1 && e.line == 2 && e.col == 3, "each: stops at line 2:3 after one host");
+	fclose(fp);
+	n = 0;
+	fp = fmemopen((void *)stop, strlen(stop), "r");
+	is_int(hostlist_parse_each(fp, "s", count_host, &n, &e), 7, "each: callback stops it");
+	is_int(n, 1, "each: no host after the stop");
+	fclose(fp);
+}
+
 int main(void)
 {
+	test_each();
 	test_own_format();
 	test_etc_hosts();
 	test_errors();
