@@ -7,7 +7,7 @@ TOOLS    := lbdns-serve lbdns-zone lbdns-probe lbdns-trace
 DEB_PKGS := build-essential pkg-config libgetdns-dev libsodium-dev \
             libcurl4-openssl-dev libmaxminddb-dev bats bats-assert bats-support \
             bats-file bind9-dnsutils bind9-utils knot-dnsutils knot-dnssecutils \
-            ldnsutils iproute2 cppcheck
+            ldnsutils iproute2 cppcheck libssl-dev
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla
@@ -26,8 +26,8 @@ override LDFLAGS := $(OPT) -pie -pthread -Wl,-z,relro,-z,now $(LDFLAGS)
 LIBS_lbdns-serve := -lsodium -lmaxminddb
 LIBS_lbdns-zone  := -lsodium
 LIBS_lbdns-probe := -lgetdns -lcurl -lsodium
-LIBS_lbdns-trace := -lgetdns -lsodium
-LIBS_tests       := -lgetdns -lcurl -lsodium -lmaxminddb
+LIBS_lbdns-trace := -lgetdns -lsodium -lcrypto
+LIBS_tests       := -lgetdns -lcurl -lsodium -lmaxminddb -lcrypto
 
 COMMON_SRC := $(wildcard common/*.c)
 COMMON_LIB := $(B)/libcommon.a

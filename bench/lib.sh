@@ -15,6 +15,8 @@ SERVER_CORE=${SERVER_CORE:-1}
 CLIENT_CORE=${CLIENT_CORE:-0}
 RUNS=${RUNS:-3}
 mkdir -p "$OUT"
+# the script itself, dig, reload commands: on the load generator's core
+taskset -pc "$CLIENT_CORE" $$ >/dev/null
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/lbdns-bench.XXXXXX")
 BENCH_PIDS=()
 
@@ -118,7 +120,7 @@ fmt_mr() {
 
 # ratio A B [DIGITS]: A/B
 ratio() {
-	awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.*f\n", d, a / b }'
+	awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b + 0 == 0 || a + 0 == 0) print "-"; else printf "%.*f\n", d, a / b }'
 }
 
 # kv KEY LINE: the value of KEY=value in a blast summary line
@@ -213,5 +215,60 @@ versions() {
 
 # machine: CPU model, core count, memory
 machine() {
-	echo "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+	echo "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc --all) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
+}
+
+# zone_text SERIAL: the benchmark zone bench.test. (10,000 names) with
+# that SOA serial; host1's address changes with the serial, so that
+# versions differ.  1,000 pools of 4 A records with weights and regions,
+# 6,000 single A, 1,000 AAAA, 1,000 CNAME to a host, 1,000 two-A RRsets.
+zone_text() {
+	awk -v serial="$1" 'BEGIN {
+		print "$ORIGIN bench.test.\n$TTL 300"
+		printf "@ IN SOA ns1 hostmaster %d 3600 600 86400 300\n", serial
+		print "@ IN NS ns1"
+		print "ns1 IN A 192.0.2.53"
+		for (i = 0; i < 10000; i++) {
+			k = i % 10
+			a = sprintf("%d.%d", int(i / 256) % 256, i % 256)
+			if (i == 1)
+				a = sprintf("1.%d", serial % 256)
+			if (k == 0)
+				for (j = 1; j <= 4; j++)
+					printf "pool%d 30 IN A 10.%d.%s ; lbdns: weight=%d region=%s\n",
+						i, j, a, j, (j <= 2 ? "eu" : "us")
+			else if (k <= 6)
+				printf "host%d IN A 172.16.%s\n", i, a
+			else if (k == 7)
+				printf "v6-%d IN AAAA 2001:db8::%x\n", i, i + 1
+			else if (k == 8)
+				printf "alias%d IN CNAME host%d\n", i, i - 7
+			else
+				printf "rr%d IN A 172.17.%s\nrr%d IN A 172.18.%s\n", i, a, i, a
+		}
+	}'
+}
+
+# serve_zone DIR: DIR/zone (serial 1), the query files DIR/*.q (shuffled
+# with fixed seeds) and the region map DIR/regions, made once
+serve_zone() {
+	local d=$1
+	mkdir -p "$d"
+	[ -s "$d/mixed.q" ] && return 0
+	zone_text 1 >"$d/zone"
+	seq 0 9999 | awk '$1 % 10 >= 1 && $1 % 10 <= 6 { print "host" $1 ".bench.test A" }' | shuffle 1 >"$d/plain.q"
+	seq 0 9999 | awk '$1 % 10 == 0 { print "pool" $1 ".bench.test A" }' | shuffle 2 >"$d/balanced.q"
+	seq 0 9999 | awk '{ print "nothere" $1 ".bench.test A" }' | shuffle 3 >"$d/nxdomain.q"
+	seq 0 9999 | awk '{ k = $1 % 10
+		if (k == 0) print "pool" $1 ".bench.test A"
+		else if (k <= 6) print "host" $1 ".bench.test A"
+		else if (k == 7) print "v6-" $1 ".bench.test AAAA"
+		else if (k == 8) print "alias" $1 ".bench.test A"
+		else print "rr" $1 ".bench.test A" }' | shuffle 4 >"$d/mixed.q"
+	printf '10.0.0.0/8 eu\n192.168.0.0/16 us\n' >"$d/regions"
+}
+
+# shuffle SEED: lines of stdin in a fixed pseudo-random order
+shuffle() {
+	awk -v seed="$1" 'BEGIN { srand(seed) } { printf "%.8f %s\n", rand(), $0 }' | sort | cut -d' ' -f2-
 }

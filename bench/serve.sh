@@ -7,7 +7,7 @@
 # The zone (bench.test., 10,000 names): 1,000 balanced pools of 4 A
 # records (`; lbdns: weight=N region=eu|us`), 6,000 single A hosts,
 # 1,000 AAAA, 1,000 CNAMEs to hosts, 1,000 names with two A records.
-# Query kinds:
+# Query kinds (KINDS=...):
 #   plain     A of the single-address hosts, UDP
 #   balanced  A of the pools, UDP
 #   ecs       the pools with an EDNS Client Subnet option 10.1.2.0/24
@@ -15,6 +15,8 @@
 #             Knot without a geo module ignore the option)
 #   nxdomain  names that do not exist, UDP
 #   tcp       plain names over TCP, dnsperf -m tcp with 10 connections
+#   latency   plain names at a fixed LAT_QPS (10,000) queries per second
+#   dnsperf   plain names over UDP from dnsperf instead of blast
 # Every server has one worker and runs on core 1; the load generator
 # (bench/blast.c for UDP, dnsperf for TCP) on core 0.  Each measurement
 # lasts DUR seconds (default 10); RUNS rounds (default 3), each round
@@ -27,46 +29,15 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 DUR=${DUR:-10}
 WINDOW=${WINDOW:-100}
-KINDS=${KINDS:-plain balanced ecs nxdomain tcp latency}
+KINDS=${KINDS:-plain balanced ecs nxdomain tcp latency dnsperf}
 LAT_QPS=${LAT_QPS:-10000}
 SERVERS=${SERVERS:-lbdns nsd knot bare}
 BASE=${BASE_PORT:-5310}
 need_build
 d=$OUT/serve
-mkdir -p "$d"
 origin=bench.test.
 
-# the zone and the query files, generated once (deterministic)
-if [ ! -s "$d/zone" ]; then
-	awk -v o="$origin" 'BEGIN {
-		printf "$ORIGIN %s\n$TTL 300\n", o
-		print "@ IN SOA ns1 hostmaster 1 3600 600 86400 300"
-		print "@ IN NS ns1"
-		print "ns1 IN A 192.0.2.53"
-		for (i = 0; i < 10000; i++) {
-			k = i % 10
-			a = sprintf("%d.%d", int(i / 256) % 256, i % 256)
-			if (k == 0)
-				for (j = 1; j <= 4; j++)
-					printf "pool%d 30 IN A 10.%d.%s ; lbdns: weight=%d region=%s\n",
-						i, j, a, j, j <= 2 ? "eu" : "us"
-			else if (k <= 6)
-				printf "host%d IN A 172.16.%s\n", i, a
-			else if (k == 7)
-				printf "v6-%d IN AAAA 2001:db8::%x\n", i, i + 1
-			else if (k == 8)
-				printf "alias%d IN CNAME host%d\n", i, i - 7
-			else
-				printf "rr%d IN A 172.17.%s\nrr%d IN A 172.18.%s\n", i, a, i, a
-		}
-	}' >"$d/zone"
-	# query files: shuffled with a fixed seed
-	q() { awk -v seed="$1" 'BEGIN { srand(seed) } { printf "%.8f %s\n", rand(), $0 }' | sort | cut -d' ' -f2-; }
-	seq 0 9999 | awk '$1 % 10 >= 1 && $1 % 10 <= 6 { print "host" $1 ".bench.test A" }' | q 1 >"$d/plain.q"
-	seq 0 9999 | awk '$1 % 10 == 0 { print "pool" $1 ".bench.test A" }' | q 2 >"$d/balanced.q"
-	seq 0 9999 | awk '{ print "nothere" $1 ".bench.test A" }' | q 3 >"$d/nxdomain.q"
-	printf '10.0.0.0/8 eu\n192.168.0.0/16 us\n' >"$d/regions"
-fi
+serve_zone "$d"
 zone=$d/zone
 raw=$OUT/serve-raw.txt
 : >"$raw"
@@ -104,6 +75,14 @@ one() {
 		# family 1, source /24, scope 0, 10.1.2
 		line=$(taskset -c "$CLIENT_CORE" "$OUT/blast" -s 127.0.0.1 -p "$port" -d "$d/balanced.q" \
 			-l "$DUR" -q "$WINDOW" -E 8:000118000a0102 | tail -1) ;;
+	dnsperf)
+		# the same as plain, from the usual tool, as a cross-check of blast
+		line=$(taskset -c "$CLIENT_CORE" dnsperf -s 127.0.0.1 -p "$port" -d "$d/plain.q" \
+			-l "$DUR" -q "$WINDOW" 2>&1 | awk '
+			/Queries completed:/ { a = $3 } /Queries lost:/ { l = $3 }
+			/Queries per second:/ { q = $4 }
+			/Average Latency/ { m = $4 * 1e6 }
+			END { printf "answered=%s lost=%s qps=%s mean_us=%.1f p99_us=-\n", a, l, q, m }') ;;
 	tcp)
 		line=$(taskset -c "$CLIENT_CORE" dnsperf -m tcp -s 127.0.0.1 -p "$port" -d "$d/plain.q" \
 			-l "$DUR" -c 10 -q "$WINDOW" 2>&1 | awk '
@@ -125,11 +104,45 @@ for r in $(seq "$RUNS"); do
 	for k in $KINDS; do
 		for s in $SERVERS; do
 			# the bare responder answers UDP only, and the same for any name
-			case $s:$k in bare:plain | bare:latency) ;; bare:*) continue ;; esac
+			case $s:$k in bare:plain | bare:latency | bare:dnsperf) ;; bare:*) continue ;; esac
 			one "$s" "$k"
 		done
 	done
 done
+
+# memory of each server after the runs: RSS of the largest process, PSS of all
+mem_line=""
+for s in $SERVERS; do
+	big=0 pss=0
+	for p in $(descendants "${PID[$s]}"); do
+		v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+		[ "${v:-0}" -gt "$big" ] && big=${v:-0}
+		v=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+		pss=$((pss + ${v:-0}))
+	done
+	mem_line="$mem_line$s $(awk -v r="$big" -v p="$pss" 'BEGIN { printf "%.1f / %.1f", r / 1024, p / 1024 }') MiB; "
+done
+
+# profile: one extra plain run of lbdns-serve under perf (not counted)
+profile() {
+	local port=${PORT[lbdns]} bl
+	taskset -c "$CLIENT_CORE" "$OUT/blast" -s 127.0.0.1 -p "$port" -d "$d/plain.q" \
+		-l "$DUR" -q "$WINDOW" >/dev/null &
+	bl=$!
+	BENCH_PIDS+=("$bl")
+	sleep 0.5
+	perf record -q -o "$TMP/perf.data" -p "${PID[lbdns]}" -- sleep "$(awk -v d="$DUR" 'BEGIN { print (d > 2 ? d - 1 : 1) }')" \
+		>/dev/null 2>&1 || true
+	wait "$bl" || true
+	[ -s "$TMP/perf.data" ] || return 0
+	perf report -i "$TMP/perf.data" --no-children --sort dso --stdio 2>/dev/null |
+		awk '/%/ && $2 != "" { printf "%s %s; ", $1, $2 }' >"$TMP/prof.dso"
+	perf report -i "$TMP/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null |
+		awk '/%/ && n < 12 { n++; printf "| %s | %s |\n", $1, $3 }' >"$TMP/prof.sym"
+}
+if [ "${PROFILE:-1}" = 1 ] && command -v perf >/dev/null && [[ " $SERVERS " == *" lbdns "* ]]; then
+	profile
+fi
 
 # --- report -------------------------------------------------------------
 # col SERVER KIND FIELD: the values of FIELD over the runs
@@ -138,13 +151,24 @@ col() {
 		for (i = 3; i <= NF; i++) { split($i, kvp, "="); if (kvp[1] == f) print kvp[2] } }' "$raw"
 }
 med() { median_range $(col "$1" "$2" "$3") | cut -d' ' -f1; }
+# wrong SERVER KIND: answers with another rcode than expected, all runs
+wrong() {
+	local want=noerror
+	[ "$2" = nxdomain ] && want=nxdomain
+	awk -v s="$1" -v k="$2" -v want="$want" '$1 == s && $2 == k { delete v
+		for (i = 3; i <= NF; i++) { split($i, kvp, "="); v[kvp[1]] = kvp[2] }
+		if (!(want in v)) { na = 1; next }
+		bad += v["answered"] - v[want] } END { print (na ? "-" : bad + 0) }' "$raw"
+}
 
 echo "## serve"
 echo
 echo "\`DUR=$DUR RUNS=$RUNS bench/serve.sh\`: one worker per server on core $SERVER_CORE, load"
 echo "generator on core $CLIENT_CORE; UDP load from \`build/bench/blast\` (bench/blast.c,"
 echo "$WINDOW queries outstanding, sendmmsg/recvmmsg); TCP load from"
-echo "\`dnsperf -m tcp -c 10 -q $WINDOW\`. Zone: 10,000 names (\`build/bench/serve/zone\`)."
+echo "\`dnsperf -m tcp -c 10 -q $WINDOW\`; the \`dnsperf\` rows are plain names over UDP"
+echo "from \`dnsperf -q $WINDOW\`, a cross-check of blast. Zone: 10,000 names, 14,003"
+echo "records (\`build/bench/serve/zone\`, made by \`zone_text\` in bench/lib.sh)."
 echo "Each cell: median (min–max) of $RUNS runs of $DUR s. CPU µs/query: the"
 echo "server's utime+stime (/proc/PID/stat, all threads and child processes)"
 echo "divided by the queries answered. Latency is at full load (queueing"
@@ -154,29 +178,44 @@ echo "latency is that of one query. Server busy: CPU time / wall time of the run
 echo "below ~95% the server was not the bottleneck (the load generator or the"
 echo "machine was)."
 echo
-echo "| kind | server | qps | mean µs | p99 µs | CPU µs/query | server busy % | lost |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| kind | server | qps | mean µs | p99 µs | CPU µs/query | server busy % | lost | wrong rcode |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for k in $KINDS; do
 	for s in $SERVERS; do
 		[ -n "$(col "$s" "$k" qps)" ] || continue
 		echo "| $k | $s | $(fmt_mr %.0f $(col "$s" "$k" qps)) | $(fmt_mr %.0f $(col "$s" "$k" mean_us)) |" \
-			"$(if [ "$k" = tcp ]; then echo -; else fmt_mr %.0f $(col "$s" "$k" p99_us); fi) |" \
-			"$(fmt_mr %.2f $(col "$s" "$k" cpu_us)) | $(med "$s" "$k" busy) | $(med "$s" "$k" lost) |"
+			"$(case $k in tcp | dnsperf) echo - ;; *) fmt_mr %.0f $(col "$s" "$k" p99_us) ;; esac) |" \
+			"$(fmt_mr %.2f $(col "$s" "$k" cpu_us)) | $(med "$s" "$k" busy) | $(med "$s" "$k" lost) | $(wrong "$s" "$k") |"
 	done
 done
 echo
+echo "Memory after the runs, RSS of the largest process / PSS of all processes:"
+echo "${mem_line%; }."
+echo
+if [ -s "$TMP/prof.sym" ]; then
+	echo "Profile of lbdns-serve on plain names (\`perf record -p PID\` during an extra"
+	echo "$DUR s run, not counted above). Time by object: $(cat "$TMP/prof.dso")top symbols:"
+	echo
+	echo "| share | symbol |"
+	echo "|---|---|"
+	cat "$TMP/prof.sym"
+	echo
+fi
 echo "Ratios of medians (lbdns-serve / peer; qps: higher is better for lbdns, CPU: lower is):"
 echo
-echo "| kind | qps / NSD | qps / Knot | qps / best peer | CPU / best peer | qps / bare |"
-echo "|---|---|---|---|---|---|"
+echo "| kind | qps / NSD | qps / Knot | qps / best peer | CPU / best peer | qps / bare | bare CPU / lbdns CPU |"
+echo "|---|---|---|---|---|---|---|"
 for k in $KINDS; do
 	[ "$k" = latency ] && continue
 	l=$(med lbdns "$k" qps); n=$(med nsd "$k" qps); kn=$(med knot "$k" qps)
 	lc=$(med lbdns "$k" cpu_us); nc=$(med nsd "$k" cpu_us); kc=$(med knot "$k" cpu_us)
 	best=$(awk -v a="${n:-0}" -v b="${kn:-0}" 'BEGIN { print (a > b ? a : b) }')
 	bestc=$(awk -v a="${nc:-0}" -v b="${kc:-0}" 'BEGIN { if (a == 0) print b; else if (b == 0) print a; else print (a < b ? a : b) }')
-	b=$(med bare plain qps)
+	b=$(med bare "$k" qps)
+	[ -n "$b" ] || b=$(med bare plain qps)
+	bc=$(med bare "$k" cpu_us)
+	[ -n "$bc" ] || bc=$(med bare plain cpu_us)
 	echo "| $k | $(ratio "${l:-0}" "${n:-0}") | $(ratio "${l:-0}" "${kn:-0}") | $(ratio "${l:-0}" "$best") |" \
-		"$(ratio "${lc:-0}" "$bestc") | $(if [ "$k" = tcp ]; then echo -; else ratio "${l:-0}" "${b:-0}"; fi) |"
+		"$(ratio "${lc:-0}" "$bestc") | $(if [ "$k" = tcp ]; then echo "- | -"; else echo "$(ratio "${l:-0}" "${b:-0}") | $(ratio "${bc:-0}" "${lc:-0}")"; fi) |"
 done
 echo

@@ -239,6 +239,7 @@ static int text_string(struct rparse *ps, const struct ztoken *t, bool split)
  * be even. */
 static int hex_rest(struct rparse *ps, const char *what)
 {
+	size_t start = ps->len;
 	int hi = -1;
 
 	for (; ps->ti < ps->ntok; ps->ti++) {
@@ -263,6 +264,8 @@ static int hex_rest(struct rparse *ps, const char *what)
 	if (hi >= 0)
 		return rp_fail(ps, ps->ntok - 1, LB_EINVAL, "odd number of hex digits in %s",
 		               what);
+	if (ps->len == start)
+		return rp_fail(ps, ps->ntok - 1, LB_EINVAL, "empty %s", what);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 # examples/run.sh BUILD_DIR: what `make run` shows. Generate a zone from
 # examples/hosts.txt with lbdns-zone gen, check it, and serve it on
 # 127.0.0.1:5353 with lbdns-serve, asking a few balanced questions with
-# dig. When lbdns-serve cannot serve (yet), print the zone instead.
+# dig; on a terminal it then keeps serving until Ctrl-C. When lbdns-serve
+# cannot serve (yet), print the zone instead.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,3 +59,11 @@ echo "== first address of www over 40 queries (weight 3 vs 1):"
 for i in $(seq 40); do
 	dig +tries=1 +time=2 -p "$port" @"$addr" www.example.com A +short | head -1
 done | sort | uniq -c | sed 's/^/    /'
+
+# On a terminal, keep serving so the newcomer can ask for themselves.
+if [ -t 0 ] && [ -t 1 ]; then
+	echo "== serving example.com on $addr:$port; try:"
+	echo "     dig @$addr -p $port www.example.com A"
+	echo "   Ctrl-C stops it."
+	wait "$pid" || true
+fi

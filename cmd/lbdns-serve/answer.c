@@ -34,6 +34,11 @@
 
 #define ADDL_MAX 64     /* additional-section targets remembered */
 #define ANSWER_ROTATE_SLOTS 1024 /* per-thread round-robin counters, by RRset */
+/* CNAMEs (and DNAME-synthesized ones) followed for one query: Knot stops
+ * after five, and where NSD and Knot differ we answer as Knot does. */
+#define CHAIN_FOLLOW_MAX 5
+_Static_assert(CHAIN_FOLLOW_MAX <= ANSWER_CNAME_CHAIN_MAX,
+               "the chain arrays hold every name followed");
 
 struct answer_ctx {
 	const struct answer_config *cfg;
@@ -187,19 +192,44 @@ static void put_rrset(struct resp *r, enum dns_section sec,
 		resp_truncate(r);
 }
 
+/* RDATA order as Knot keeps an RRset: memcmp, then the shorter first. */
+static int rec_cmp(const struct zone_rec *a, const struct zone_rec *b)
+{
+	size_t n = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	int c = memcmp(a->rdata, b->rdata, n);
+
+	return c != 0 ? c : (a->rdlen > b->rdlen) - (a->rdlen < b->rdlen);
+}
+
+/* Note the additional-section targets of the records of S listed in
+ * ORDER[0..N) (all when ORDER is NULL). They are taken in RDATA order,
+ * not in the order the answer went out: when the section fills up, the
+ * same targets make it in, whatever the rotation, and the same ones as
+ * in Knot's answer. */
 static void addl_note(struct resp *r, const struct zone_rrset *s,
                       const uint16_t *order, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct zone_node *t = s->rec[order ? order[i] : i].target;
+	const struct zone_rec *last = NULL;
+
+	while (r->naddl < ADDL_MAX) {
+		const struct zone_rec *best = NULL;
 		bool seen = false;
 
-		if (t == NULL)
-			continue;
+		for (size_t i = 0; i < n; i++) {
+			const struct zone_rec *rec = &s->rec[order ? order[i] : i];
+
+			if (rec->target != NULL &&
+			    (last == NULL || rec_cmp(rec, last) > 0) &&
+			    (best == NULL || rec_cmp(rec, best) < 0))
+				best = rec;
+		}
+		if (best == NULL)
+			return;
+		last = best;
 		for (unsigned k = 0; k < r->naddl && !seen; k++)
-			seen = r->addl[k] == t;
-		if (!seen && r->naddl < ADDL_MAX)
-			r->addl[r->naddl++] = t;
+			seen = r->addl[k] == best->target;
+		if (!seen)
+			r->addl[r->naddl++] = best->target;
 	}
 }
 
@@ -378,12 +408,20 @@ static void put_additional(struct resp *r, const struct zone_node *required_cut)
 
 			if (s == NULL)
 				continue;
+			/* What does not fit is left out and the next RRset
+			 * tried; glue that must be there sets TC but the
+			 * referral goes out with what fits (Knot; RFC 9471). */
 			if (put_records(r, DNS_SEC_ADDITIONAL, t->name, s, NULL,
 			                s->nrec) < 0) {
 				if (required)
-					resp_truncate(r);
-				return;
+					r->tc = true;
+				continue;
 			}
+			/* RFC 4035 §3.1.1: RRSIGs that do not fit here may be
+			 * left out, without TC. Glue has none. */
+			if (r->dnssec && denial_rrsigs(&r->den, DNS_SEC_ADDITIONAL,
+			                               t, t->name, types[k], 0) < 0)
+				return;
 		}
 	}
 }
@@ -480,7 +518,7 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 	if ((node->flags & ZN_CNAME) && qtype != RR_CNAME && qtype != RR_ANY) {
 		const struct zone_rrset *cn = zone_node_rrset(node, RR_CNAME);
 
-		if (visited(r, owner) || r->nvisited >= ANSWER_CNAME_CHAIN_MAX)
+		if (visited(r, owner) || r->nvisited >= CHAIN_FOLLOW_MAX)
 			return STEP_DONE;    /* a loop: what we have is the answer */
 		put_rrset(r, DNS_SEC_ANSWER, owner, cn);
 		put_sigs(r, DNS_SEC_ANSWER, node, owner, RR_CNAME, 0);
@@ -501,6 +539,18 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 	return STEP_DONE;
 }
 
+/* Whether the DNAME RRset at CE is in the answer already: some name
+ * followed before is below CE, and names below a DNAME are only ever
+ * followed through it. */
+static bool dname_written(const struct resp *r, const struct zone_node *ce)
+{
+	for (unsigned i = 0; i < r->nvisited; i++)
+		if (!dname_equal(r->visited[i], ce->name) &&
+		    dname_is_subdomain(r->visited[i], ce->name))
+			return true;
+	return false;
+}
+
 /* DNAME at CE for NAME: the DNAME itself, then a CNAME from NAME to
  * NAME with CE's labels replaced by the DNAME target (RFC 6672 §3.3). */
 static enum step answer_dname(struct resp *r, const struct zone_node *ce,
@@ -512,10 +562,15 @@ static enum step answer_dname(struct resp *r, const struct zone_node *ce,
 	size_t tlen = dname_len(target);
 	uint8_t *out;
 
-	if (visited(r, name) || r->nvisited >= ANSWER_CNAME_CHAIN_MAX ||
+	if (visited(r, name) || r->nvisited >= CHAIN_FOLLOW_MAX ||
 	    r->nsynth >= LB_ARRAY_LEN(r->synth))
 		return STEP_DONE;
-	put_rrset(r, DNS_SEC_ANSWER, ce->name, dn);
+	/* A DNAME that rewrites onto its own subtree is met again: NSD and
+	 * Knot put its RRset in the answer once. */
+	if (!dname_written(r, ce)) {
+		put_rrset(r, DNS_SEC_ANSWER, ce->name, dn);
+		put_sigs(r, DNS_SEC_ANSWER, ce, ce->name, RR_DNAME, 0);
+	}
 	if (prefix + tlen > DNAME_MAXLEN) {
 		/* The result would be too long: YXDOMAIN (RFC 6672 §2.2). */
 		r->rcode = DNS_RCODE_YXDOMAIN;
@@ -523,6 +578,11 @@ static enum step answer_dname(struct resp *r, const struct zone_node *ce,
 	}
 	out = r->synth[r->nsynth++];
 	memcpy(out, name, prefix);
+	/* The copied labels in lower case, as NSD and Knot write them (the
+	 * length octets, at most 63, are below 'A'). */
+	for (size_t i = 0; i < prefix; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (uint8_t)(out[i] - 'A' + 'a');
 	memcpy(out + prefix, target, tlen);
 	if (!r->stop && dns_writer_rr(&r->w, DNS_SEC_ANSWER, name, RR_CNAME,
 	                              r->z->rclass, dn->rec[0].ttl, out,
@@ -530,7 +590,8 @@ static enum step answer_dname(struct resp *r, const struct zone_node *ce,
 		resp_truncate(r);
 	r->visited[r->nvisited++] = name;
 	*next = out;
-	return STEP_FOLLOW;
+	/* The synthesized CNAME is the answer to a CNAME query. */
+	return r->q->qtype == RR_CNAME ? STEP_DONE : STEP_FOLLOW;
 }
 
 /* The closest existing ancestor of NAME (the apex at worst). */
@@ -588,7 +649,7 @@ static enum step lookup_name(struct resp *r, const uint8_t *name,
 	}
 	if (ce->wild != NULL)
 		return answer_node(r, ce->wild, name, next);
-	put_nxdomain(r);
+	put_nxdomain(r, name, ce);
 	return STEP_DONE;
 }
 
@@ -608,6 +669,10 @@ static void answer_zone(struct resp *r)
 			break;
 		name = next;
 	}
+	for (unsigned i = 0; i < r->nwild && !r->stop &&
+	     r->w.section <= DNS_SEC_AUTHORITY; i++)
+		proof_done(r, denial_wildcard(&r->den, r->wild_name[i],
+		                              r->wild_node[i]));
 	if (!r->stop && r->w.section <= DNS_SEC_AUTHORITY && r->naddl > 0)
 		put_additional(r, NULL);
 }
@@ -806,6 +871,8 @@ static void answer_parsed(struct resp *r, const struct zoneset *zs)
 		r->rcode = DNS_RCODE_REFUSED;
 		return;
 	}
+	r->dnssec = q->has_edns && q->edns.do_bit &&
+	            denial_init(&r->den, &r->w, r->z);
 	answer_zone(r);
 }
 
@@ -835,42 +902,41 @@ static size_t client_ip(const struct client_info *ci, uint8_t ip[16])
 /* Judge the request's COOKIE and make the reply's (RFC 7873 §5.2): every
  * response to a client cookie carries a fresh server cookie, whatever
  * the request's server cookie was; a bad one is treated as absent. */
-static void cookie_check(struct resp *r, const struct client_info *ci)
+static enum cookie_status cookie_check(struct answer_ctx *ctx,
+                                       const struct dns_query *q,
+                                       const struct client_info *ci,
+                                       struct dns_cookie *reply)
 {
-	const struct answer_config *cfg = r->ctx->cfg;
-	const struct dns_query *q = r->q;
-	struct answer_stats *st = &r->ctx->st;
+	const struct answer_config *cfg = ctx->cfg;
+	enum cookie_status cs;
 	uint8_t ip[16];
 	size_t iplen;
 	uint32_t now;
 
-	r->cookie = COOKIE_NONE;
-	r->cookie_out = false;
 	if (cfg->cookies == NULL || !q->has_edns || !q->edns.has_cookie ||
 	    ci == NULL || (iplen = client_ip(ci, ip)) == 0)
-		return;
+		return COOKIE_NONE;
 	now = (uint32_t)time(NULL);
-	r->cookie = cookie_verify(cfg->cookies, &q->edns.cookie, now, ip, iplen);
-	cookie_reply(cfg->cookies, &q->edns.cookie, now, ip, iplen,
-	             &r->cookie_reply);
-	r->cookie_out = true;
-	stat_inc(r->cookie == COOKIE_VALID ? &st->cookie_valid :
-	         r->cookie == COOKIE_BAD ? &st->cookie_bad : &st->cookie_client);
+	cs = cookie_verify(cfg->cookies, &q->edns.cookie, now, ip, iplen);
+	cookie_reply(cfg->cookies, &q->edns.cookie, now, ip, iplen, reply);
+	stat_inc(cs == COOKIE_VALID ? &ctx->st.cookie_valid :
+	         cs == COOKIE_BAD ? &ctx->st.cookie_bad : &ctx->st.cookie_client);
+	return cs;
 }
 
 /* LIM, or the smaller cookie_required_size for a UDP client that has
  * not shown a valid server cookie: a large answer then goes out with
  * TC=1 and comes back over TCP or with the cookie, so a spoofed source
  * cannot be sent more than that. */
-static size_t cookie_limit(struct resp *r, const struct client_info *ci,
-                           size_t lim)
+static size_t cookie_limit(const struct answer_config *cfg,
+                           enum cookie_status cs,
+                           const struct client_info *ci, size_t lim)
 {
-	size_t max = r->ctx->cfg->cookie_required_size;
+	size_t max = cfg->cookie_required_size;
 
 	if (max == 0 || lim <= max || (ci != NULL && ci->tcp) ||
-	    r->cookie == COOKIE_VALID)
+	    cs == COOKIE_VALID)
 		return lim;
-	r->cookie_limited = true;
 	return max;
 }
 
@@ -902,7 +968,7 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	struct dns_query q;
 	struct resp r;
 	int verdict = dns_query_parse(query, qlen, &q);
-	size_t reserved = 0, len;
+	size_t reserved = 0, len, lim;
 	uint16_t flags;
 
 	if (verdict == DNS_QUERY_DROP || outcap < DNS_HEADER_LEN) {
@@ -917,13 +983,21 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	r.rcode = DNS_RCODE_NOERROR;
 	r.aa = r.tc = r.stop = false;
 	r.scope = 0;
-	r.naddl = r.nvisited = r.nsynth = 0;
-	r.cookie_limited = false;
-	cookie_check(&r, client);
-	dns_writer_init(&r.w, out, outcap,
-	                cookie_limit(&r, client, udp_limit(ctx, &q, client)));
-	/* QR, the opcode, RD and CD as they came; never RA. */
-	flags = (uint16_t)(DNS_QR | (q.hdr.flags & (DNS_RD | DNS_CD)));
+	r.naddl = r.nvisited = r.nsynth = r.nwild = 0;
+	r.dnssec = false;
+	r.cookie = cookie_check(ctx, &q, client, &r.cookie_reply);
+	r.cookie_out = r.cookie != COOKIE_NONE;
+	lim = udp_limit(ctx, &q, client);
+	r.cookie_limited = cookie_limit(ctx->cfg, r.cookie, client, lim) < lim;
+	if (r.cookie_limited)
+		lim = ctx->cfg->cookie_required_size;
+	dns_writer_init(&r.w, out, outcap, lim);
+	/* QR and the opcode as they came; RD and CD too, but only for
+	 * QUERY, the one opcode that defines them (an unknown opcode gets
+	 * them clear, as ISC's EDNS compliance tester expects); never RA. */
+	flags = DNS_QR;
+	if (q.opcode == DNS_OPCODE_QUERY)
+		flags |= (uint16_t)(q.hdr.flags & (DNS_RD | DNS_CD));
 	flags = dns_flags_set_opcode(flags, q.opcode);
 	dns_writer_header(&r.w, q.hdr.id, flags);
 	if (q.has_edns) {

@@ -7,13 +7,17 @@
 #include <sys/socket.h>
 
 #include "cmd/lbdns-trace/trace.h"
+#include "cmd/lbdns-trace/validate.h"
 #include "common/netaddr.h"
 #include "common/rrtype.h"
 #include "common/util.h"
 
+#define DEFAULT_ANCHOR "/usr/share/dns/root.key"
+
 static const char usage_text[] =
 	"usage: lbdns-trace [-46] [--all] [--json] [--hints FILE] [--port PORT]\n"
-	"                   [--timeout MS] [--budget SECONDS] [@SERVER[:PORT]] NAME [TYPE]\n";
+	"                   [--timeout MS] [--budget SECONDS]\n"
+	"                   [--dnssec [--trust-anchor FILE]] [@SERVER[:PORT]] NAME [TYPE]\n";
 
 static const char help_text[] =
 	"Trace the delegation of NAME from the root hints (or @SERVER) down to the\n"
@@ -26,9 +30,13 @@ static const char help_text[] =
 	"  --port PORT       send every query to PORT (default 53; for test labs)\n"
 	"  --timeout MS      per query (default 2000)\n"
 	"  --budget SECONDS  for the whole trace (default 30)\n"
+	"  --dnssec          ask with DO=1 and validate the chain of trust: every\n"
+	"                    zone and the answer are secure, insecure or bogus\n"
+	"  --trust-anchor FILE  DS/DNSKEY records of the anchor (default\n"
+	"                    " DEFAULT_ANCHOR ")\n"
 	"  -h, --help        this text;  --version  the version\n\n"
 	"Exit status: 0 the zone was reached with no problem, 1 it was not or\n"
-	"problems were found, 2 usage error.\n";
+	"problems were found (a bogus DNSSEC status is one), 2 usage error.\n";
 
 static LB_NORETURN void usage(void)
 {
@@ -61,7 +69,8 @@ static void parse_server(struct trace_params *p, const char *text)
 static void parse_args(int argc, char **argv, struct trace_params *p,
                        dname_storage_t qname)
 {
-	enum { O_ALL = 256, O_JSON, O_HINTS, O_PORT, O_TIMEOUT, O_BUDGET, O_VERSION };
+	enum { O_ALL = 256, O_JSON, O_HINTS, O_PORT, O_TIMEOUT, O_BUDGET, O_VERSION,
+	       O_DNSSEC, O_ANCHOR };
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, O_ALL },
 		{ "json", no_argument, NULL, O_JSON },
@@ -69,6 +78,8 @@ static void parse_args(int argc, char **argv, struct trace_params *p,
 		{ "port", required_argument, NULL, O_PORT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "budget", required_argument, NULL, O_BUDGET },
+		{ "dnssec", no_argument, NULL, O_DNSSEC },
+		{ "trust-anchor", required_argument, NULL, O_ANCHOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -86,6 +97,8 @@ static void parse_args(int argc, char **argv, struct trace_params *p,
 		case O_PORT: p->port = (uint16_t)parse_number("--port", optarg, 65535); break;
 		case O_TIMEOUT: p->timeout_ms = parse_number("--timeout", optarg, 600000); break;
 		case O_BUDGET: p->budget_ms = 1000 * parse_number("--budget", optarg, 3600); break;
+		case O_DNSSEC: p->dnssec = true; break;
+		case O_ANCHOR: p->trust_anchor = optarg; break;
 		case O_VERSION:
 			printf("lbdns-trace %s\n", LBDNS_VERSION);
 			exit(lb_stdout_close() ? LB_EXIT_FAIL : LB_EXIT_OK);
@@ -109,6 +122,8 @@ static void parse_args(int argc, char **argv, struct trace_params *p,
 	}
 	if (name == NULL || (p->v4_only && p->v6_only))
 		usage();
+	if (p->trust_anchor != NULL && !p->dnssec)
+		lb_diex(LB_EXIT_USAGE, "--trust-anchor needs --dnssec");
 	if (dname_from_text(qname, name, strlen(name), (const uint8_t *)"") < 0)
 		lb_diex(LB_EXIT_USAGE, "'%s' is not a valid domain name", name);
 	p->qname = qname;
@@ -146,12 +161,23 @@ int main(int argc, char **argv)
 		start_at_server(&t);
 	else if (hints_load(&t.root, t.p.hints, !t.p.v6_only, !t.p.v4_only, err, sizeof err) != 0)
 		lb_diex(LB_EXIT_USAGE, "%s", err);
-	struct tq_opts qo = { .timeout_ms = t.p.timeout_ms, .port = t.p.port };
+	if (t.p.dnssec) {
+		t.val = xcalloc(1, sizeof *t.val);
+		if (validate_load_anchor(t.val, t.p.trust_anchor ? t.p.trust_anchor :
+		                         DEFAULT_ANCHOR, err, sizeof err) != 0)
+			lb_diex(LB_EXIT_USAGE, "%s", err);
+	}
+	struct tq_opts qo = { .timeout_ms = t.p.timeout_ms, .port = t.p.port,
+	                      .dnssec = t.p.dnssec };
 	if (tq_new(&t.tq, &qo, err, sizeof err) != 0)
 		lb_diex(LB_EXIT_FAIL, "%s", err);
 	t.started_ms = trace_now_ms();
 	o = trace_name(&t, t.p.qname, t.p.qtype, false);
 	tq_free(t.tq);
+	if (t.val != NULL) {
+		validate_free(t.val);
+		free(t.val);
+	}
 	if (lb_stdout_close() != 0)
 		return LB_EXIT_FAIL;
 	return o != TR_FAILED && t.problems == 0 ? LB_EXIT_OK : LB_EXIT_FAIL;

@@ -5,6 +5,7 @@
  * bailiwick, or from tracing an NS name from the root are ever asked. */
 #include "cmd/lbdns-trace/trace.h"
 #include "cmd/lbdns-trace/allcheck.h"
+#include "cmd/lbdns-trace/validate.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -351,12 +352,18 @@ static enum tr_outcome trace_from(struct trace *t, const uint8_t *qname,
 	enum verdict *v = xcalloc(TR_MAX_NS * TR_MAX_ADDRS, sizeof *v);
 	enum tr_outcome outcome = TR_FAILED;
 	size_t n = 0;
+	/* Only the traced name is validated, not glueless NS look-ups. */
+	bool validating = !quiet && t->val != NULL;
 
 	*cut = t->root;
+	if (validating)
+		validate_start(t->val);
 	for (unsigned hop = 1; hop <= TR_MAX_HOPS; hop++) {
 		resolve_glueless(t, cut, quiet);
 		if (!quiet)
 			report_hop(t, hop, cut, qname, qtype);
+		if (validating)
+			validate_hop(t, cut);
 		if (t->p.all && hop > 1 && !quiet)
 			allcheck_zone(t, cut, quiet);
 		fill_requests(cut, qname, qtype, reqs, owner, &n, TR_MAX_NS * TR_MAX_ADDRS);
@@ -383,6 +390,8 @@ static enum tr_outcome trace_from(struct trace *t, const uint8_t *qname,
 		if (v[d] == V_REFERRAL) {
 			cut_from_referral(next, m, referral_zone(m, cut->zone, qname), cut->zone,
 			                  !t->p.v6_only, !t->p.v4_only);
+			if (validating)
+				validate_referral(t, m, cut->zone, next->zone);
 			tq_release(reqs, n);
 			struct tr_cut *tmp = cut; cut = next; next = tmp;
 			continue;
@@ -393,6 +402,10 @@ static enum tr_outcome trace_from(struct trace *t, const uint8_t *qname,
 			report_disagreement(t, cut, v, n, d);
 		if (t->p.all && !quiet && v[d] == V_ANSWER)
 			allcheck_answers(t, reqs, n, qname, qtype);
+		if (validating)
+			validate_final(t, m, cut->zone, qname, qtype,
+			               v[d] == V_ANSWER || v[d] == V_CNAME,
+			               v[d] == V_NXDOMAIN);
 		if (v[d] == V_ANSWER) {
 			outcome = TR_ANSWER;
 			if (collect)

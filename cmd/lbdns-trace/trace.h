@@ -25,6 +25,8 @@ struct tr_ns {
 	enum tr_source source;
 };
 
+struct validator;
+
 struct tr_cut {
 	dname_storage_t zone;
 	struct tr_ns ns[TR_MAX_NS];
@@ -43,6 +45,8 @@ struct trace_params {
 	bool json;
 	unsigned timeout_ms;
 	unsigned budget_ms;         /* total time budget */
+	bool dnssec;                /* DO=1 and validate (validate.h) */
+	const char *trust_anchor;   /* file; NULL = the default */
 };
 
 struct trace {
@@ -55,6 +59,7 @@ struct trace {
 	unsigned depth;             /* nesting of NS address look-ups */
 	unsigned chain;             /* CNAMEs followed so far */
 	double started_ms;
+	struct validator *val;      /* --dnssec, else NULL */
 };
 
 /* Outcome of tracing one name. */
