@@ -6,7 +6,8 @@
  *     additional section holds A/AAAA of NS, MX, SRV, SVCB/HTTPS targets;
  *   - a response that does not fit is sent empty with TC=1;
  *   - ANY gets one RRset (RFC 8482 §4.2), the lowest type at the name;
- *   - AXFR/IXFR reaching here, TYPE0, unknown opcodes: NOTIMP;
+ *   - AXFR reaching here, TYPE0, unknown opcodes: NOTIMP; IXFR (over
+ *     UDP): NOTAUTH, as Knot answers a client no ACL allows;
  *     NOTIFY: NOTAUTH (no primary is configured to accept it from);
  *   - names outside the zones: REFUSED with EDE 20 when EDNS is on.
  * CNAMEs are followed inside the zone of the query (at most
@@ -33,6 +34,7 @@
 #include <unistd.h>
 
 #define ADDL_MAX 64     /* additional-section targets remembered */
+#define ADDL_SORT_MAX 256 /* larger RRsets: targets in zone order */
 #define ANSWER_ROTATE_SLOTS 1024 /* per-thread round-robin counters, by RRset */
 /* CNAMEs (and DNAME-synthesized ones) followed for one query: Knot stops
  * after five, and where NSD and Knot differ we answer as Knot does. */
@@ -47,6 +49,7 @@ struct answer_ctx {
 	FILE *explain;
 	struct answer_stats st;    /* written by the owner thread only */
 	uint16_t order[LB_MAX_RECORDS];
+	bool cookie_valid;         /* the last query showed a valid cookie */
 };
 
 /* The state of one response under construction. */
@@ -66,8 +69,11 @@ struct resp {
 	bool cookie_out;           /* COOKIE_REPLY goes into the OPT */
 	bool cookie_limited;       /* UDP size held down for want of one */
 	struct dns_cookie cookie_reply;
+	bool tsig_ok;              /* the request's TSIG verified */
 	/* Targets for the additional section, in answer order. */
 	const struct zone_node *addl[ADDL_MAX];
+	const uint8_t *addl_owner[ADDL_MAX]; /* the target name (a wildcard's
+	                                      * node stands in for it) */
 	unsigned naddl;
 	/* Names a CNAME was taken from (loop guard). */
 	const uint8_t *visited[ANSWER_CNAME_CHAIN_MAX + 1];
@@ -147,6 +153,11 @@ void answer_ctx_explain(struct answer_ctx *ctx, FILE *stream)
 	ctx->explain = stream;
 }
 
+bool answer_cookie_valid(const struct answer_ctx *ctx)
+{
+	return ctx->cookie_valid;
+}
+
 /* ------------------------------------------------------------- writing */
 
 /* Everything written after the question goes; TC tells the client to
@@ -201,35 +212,117 @@ static int rec_cmp(const struct zone_rec *a, const struct zone_rec *b)
 	return c != 0 ? c : (a->rdlen > b->rdlen) - (a->rdlen < b->rdlen);
 }
 
+/* The node of NAME as queries see it: an NSEC3 owner (a hashed name
+ * holding only NSEC3 and its RRSIGs) is not part of the zone's
+ * namespace (RFC 5155 §7.2.8): NSD and Knot answer NXDOMAIN there. */
+static const struct zone_node *data_lookup(const struct zone *z,
+                                           const uint8_t *name)
+{
+	const struct zone_node *n = zone_lookup(z, name);
+
+	if (n == NULL || n->nrrsets == 0)
+		return n;
+	for (uint16_t i = 0; i < n->nrrsets; i++)
+		if (n->rrsets[i].type != RR_NSEC3 && n->rrsets[i].type != RR_RRSIG)
+			return n;
+	return NULL;
+}
+
+/* Whether NAME has an upper-case letter. Knot lowercases the names in
+ * NS, MX and SRV RDATA when it loads a zone, not the SVCB/HTTPS target,
+ * and so finds no additional records for a target written "Svc.x". */
+static bool has_upper(const uint8_t *name)
+{
+	for (; *name != 0; name += *name + 1)
+		for (unsigned i = 1; i <= *name; i++)
+			if (name[i] >= 'A' && name[i] <= 'Z')
+				return true;
+	return false;
+}
+
+/* The node that gives the additional records for REC's target: the
+ * target itself, or the wildcard at its closest encloser when the name
+ * does not exist (Knot and NSD both expand it); *OWNER the name. */
+static const struct zone_node *addl_target(const struct resp *r,
+                                           uint16_t type,
+                                           const struct zone_rec *rec,
+                                           const uint8_t **owner)
+{
+	int off = zone_rdata_target(type, rec->rdata, rec->rdlen);
+	const uint8_t *name;
+
+	if (off < 0)
+		return NULL;
+	name = rec->rdata + off;
+	*owner = name;
+	if ((type == RR_SVCB || type == RR_HTTPS) && has_upper(name))
+		return NULL;
+	if (rec->target != NULL)
+		return rec->target;
+	if (!dname_is_subdomain(name, r->z->origin))
+		return NULL;
+	while (*name != 0) {
+		const struct zone_node *ce;
+
+		name = dname_parent(name);
+		ce = data_lookup(r->z, name);
+		if (ce != NULL)
+			return (ce->flags & (ZN_OCCLUDED | ZN_DNAME)) || ce->cut ?
+			       NULL : ce->wild;
+	}
+	return NULL;
+}
+
+/* Note the target of REC (of TYPE). Two records with the same target
+ * (MX 0 m, MX 10 m) give its addresses twice, as Knot does: only one
+ * RRset per response has its targets noted, and NSD, which writes them
+ * once, differs from Knot in the authority section of such answers
+ * anyway. */
+static void addl_add(struct resp *r, uint16_t type, const struct zone_rec *rec)
+{
+	const uint8_t *owner = NULL;
+	const struct zone_node *t = addl_target(r, type, rec, &owner);
+
+	if (t == NULL)
+		return;
+	r->addl_owner[r->naddl] = owner;
+	r->addl[r->naddl++] = t;
+}
+
 /* Note the additional-section targets of the records of S listed in
  * ORDER[0..N) (all when ORDER is NULL). They are taken in RDATA order,
  * not in the order the answer went out: when the section fills up, the
  * same targets make it in, whatever the rotation, and the same ones as
- * in Knot's answer. */
+ * in Knot's answer. KX targets get none (Knot: NS, MX, SRV, SVCB and
+ * HTTPS only). */
 static void addl_note(struct resp *r, const struct zone_rrset *s,
                       const uint16_t *order, size_t n)
 {
 	const struct zone_rec *last = NULL;
 
+	if (s->type != RR_NS && s->type != RR_MX && s->type != RR_SRV &&
+	    s->type != RR_SVCB && s->type != RR_HTTPS)
+		return;
+	if (n > ADDL_SORT_MAX) {
+		/* Sorting costs n^2 here: huge RRsets go as they are. */
+		for (size_t i = 0; i < n && r->naddl < ADDL_MAX; i++)
+			addl_add(r, s->type, &s->rec[order ? order[i] : i]);
+		return;
+	}
 	while (r->naddl < ADDL_MAX) {
 		const struct zone_rec *best = NULL;
-		bool seen = false;
 
 		for (size_t i = 0; i < n; i++) {
 			const struct zone_rec *rec = &s->rec[order ? order[i] : i];
 
-			if (rec->target != NULL &&
-			    (last == NULL || rec_cmp(rec, last) > 0) &&
+			if ((last == NULL || rec_cmp(rec, last) > 0) &&
 			    (best == NULL || rec_cmp(rec, best) < 0))
 				best = rec;
 		}
 		if (best == NULL)
 			return;
 		last = best;
-		for (unsigned k = 0; k < r->naddl && !seen; k++)
-			seen = r->addl[k] == best->target;
-		if (!seen)
-			r->addl[r->naddl++] = best->target;
+		addl_add(r, s->type, best);
 	}
 }
 
@@ -394,8 +487,9 @@ static void put_additional(struct resp *r, const struct zone_node *required_cut)
 
 	for (unsigned i = 0; i < r->naddl && !r->stop; i++) {
 		const struct zone_node *t = r->addl[i];
+		const uint8_t *owner = r->addl_owner[i];
 		bool required = required_cut != NULL &&
-		                dname_is_subdomain(t->name, required_cut->name);
+		                dname_is_subdomain(owner, required_cut->name);
 
 		/* Glue below a cut is used for MX/SRV targets too, as Knot
 		 * does: it is the best address data the zone has. */
@@ -411,7 +505,7 @@ static void put_additional(struct resp *r, const struct zone_node *required_cut)
 			/* What does not fit is left out and the next RRset
 			 * tried; glue that must be there sets TC but the
 			 * referral goes out with what fits (Knot; RFC 9471). */
-			if (put_records(r, DNS_SEC_ADDITIONAL, t->name, s, NULL,
+			if (put_records(r, DNS_SEC_ADDITIONAL, owner, s, NULL,
 			                s->nrec) < 0) {
 				if (required)
 					r->tc = true;
@@ -420,7 +514,7 @@ static void put_additional(struct resp *r, const struct zone_node *required_cut)
 			/* RFC 4035 §3.1.1: RRSIGs that do not fit here may be
 			 * left out, without TC. Glue has none. */
 			if (r->dnssec && denial_rrsigs(&r->den, DNS_SEC_ADDITIONAL,
-			                               t, t->name, types[k], 0) < 0)
+			                               t, owner, types[k], 0) < 0)
 				return;
 		}
 	}
@@ -507,6 +601,40 @@ static void note_wildcard(struct resp *r, const struct zone_node *node,
 	}
 }
 
+/* An RRSIG query gets the signatures over one RRset, the lowest type
+ * covered, as Knot answers (in the spirit of RFC 8482; NSD sends all). */
+static enum step answer_rrsig(struct resp *r, const struct zone_node *node,
+                              const uint8_t *owner)
+{
+	const struct zone_rrset *s = zone_node_rrset(node, RR_RRSIG);
+	struct dns_writer_mark m;
+	uint16_t low = 0;
+
+	for (uint16_t i = 0; s != NULL && i < s->nrec; i++) {
+		uint16_t c = dnssec_rrsig_covered(s->rec[i].rdata, s->rec[i].rdlen);
+
+		if (i == 0 || c < low)
+			low = c;
+	}
+	if (s == NULL) {
+		put_nodata(r, node, owner, is_expansion(node, owner));
+		return STEP_DONE;
+	}
+	dns_writer_mark(&r->w, &m);
+	for (uint16_t i = 0; i < s->nrec && !r->stop; i++) {
+		const struct zone_rec *rec = &s->rec[i];
+
+		if (dnssec_rrsig_covered(rec->rdata, rec->rdlen) == low &&
+		    dns_writer_rr(&r->w, DNS_SEC_ANSWER, owner, RR_RRSIG,
+		                  r->z->rclass, rec->ttl, rec->rdata,
+		                  rec->rdlen) < 0) {
+			dns_writer_rollback(&r->w, &m);
+			resp_truncate(r);
+		}
+	}
+	return STEP_DONE;
+}
+
 /* The data at NODE (the exact match, or the wildcard standing in for
  * OWNER). On a CNAME, writes it and returns STEP_FOLLOW with *NEXT set. */
 static enum step answer_node(struct resp *r, const struct zone_node *node,
@@ -515,7 +643,10 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 	uint16_t qtype = r->q->qtype;
 	const struct zone_rrset *s;
 
-	if ((node->flags & ZN_CNAME) && qtype != RR_CNAME && qtype != RR_ANY) {
+	/* RRSIG and NSEC queries are not led on by a CNAME either: they
+	 * ask about the records at this very name (Knot; NSD follows). */
+	if ((node->flags & ZN_CNAME) && qtype != RR_CNAME && qtype != RR_ANY &&
+	    qtype != RR_RRSIG && qtype != RR_NSEC) {
 		const struct zone_rrset *cn = zone_node_rrset(node, RR_CNAME);
 
 		if (visited(r, owner) || r->nvisited >= CHAIN_FOLLOW_MAX)
@@ -527,6 +658,8 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 		*next = cn->rec[0].rdata;
 		return STEP_FOLLOW;
 	}
+	if (qtype == RR_RRSIG)
+		return answer_rrsig(r, node, owner);
 	s = qtype == RR_ANY ? any_rrset(node) : zone_node_rrset(node, qtype);
 	if (s == NULL || !put_answer(r, owner, s)) {
 		put_nodata(r, node, owner, is_expansion(node, owner));
@@ -602,7 +735,7 @@ static const struct zone_node *closest_encloser(const struct zone *z,
 
 	while (n == NULL && *name != 0) {
 		name = dname_parent(name);
-		n = zone_lookup(z, name);
+		n = data_lookup(z, name);
 	}
 	return n != NULL ? n : z->apex;
 }
@@ -625,7 +758,7 @@ static enum step lookup_name(struct resp *r, const uint8_t *name,
                              const uint8_t **next)
 {
 	const struct zone *z = r->z;
-	const struct zone_node *node = zone_lookup(z, name), *ce, *occ;
+	const struct zone_node *node = data_lookup(z, name), *ce, *occ;
 	bool is_dname;
 
 	if (node != NULL) {
@@ -773,7 +906,9 @@ static size_t opt_size(const struct answer_config *cfg,
 		n += edns_ecs_size(&q->edns.ecs);
 	if (q->edns.has_cookie && cfg->cookies != NULL)
 		n += DNS_OPTHDR_LEN + COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN;
-	n += DNS_OPTHDR_LEN + 2;    /* an EDE code */
+	/* No room is kept for an EDE: it goes only into REFUSED answers,
+	 * which hold nothing else, and keeping it would make referrals and
+	 * answers at the size limit lose records NSD and Knot fit in. */
 	return n;
 }
 
@@ -844,12 +979,19 @@ static void answer_parsed(struct resp *r, const struct zoneset *zs)
 			r->rcode = DNS_RCODE_FORMERR;
 		return;
 	}
-	if (q->has_tsig) {
+	if (q->has_tsig && !r->tsig_ok) {
+		/* No keys, or a TSIG that failed (RFC 8945 §5.2). */
 		r->rcode = DNS_RCODE_NOTAUTH;
 		return;
 	}
-	if (q->qtype == RR_AXFR || q->qtype == RR_IXFR || q->qtype == 0) {
+	if (q->qtype == RR_AXFR || q->qtype == 0) {
 		r->rcode = DNS_RCODE_NOTIMP;
+		return;
+	}
+	if (q->qtype == RR_IXFR) {
+		/* Knot checks IXFR over UDP against the transfer ACL and,
+		 * with no one allowed, answers NOTAUTH (NSD: REFUSED). */
+		r->rcode = DNS_RCODE_NOTAUTH;
 		return;
 	}
 	if (q->qclass == RC_CH) {
@@ -967,10 +1109,12 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 {
 	struct dns_query q;
 	struct resp r;
+	struct tsig_ctx tsig;
 	int verdict = dns_query_parse(query, qlen, &q);
-	size_t reserved = 0, len, lim;
+	size_t reserved = 0, len, lim, tsig_room = 0;
 	uint16_t flags;
 
+	ctx->cookie_valid = false;
 	if (verdict == DNS_QUERY_DROP || outcap < DNS_HEADER_LEN) {
 		stat_inc(&ctx->st.queries);
 		stat_inc(&ctx->st.dropped);
@@ -985,8 +1129,22 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	r.scope = 0;
 	r.naddl = r.nvisited = r.nsynth = r.nwild = 0;
 	r.dnssec = false;
+	r.tsig_ok = false;
+	if (verdict == DNS_QUERY_OK && q.has_tsig && ctx->cfg->tsig != NULL) {
+		int rc = tsig_verify(ctx->cfg->tsig, query, qlen, q.tsig_pos,
+		                     (uint64_t)time(NULL), &tsig);
+
+		r.tsig_ok = rc == 0;
+		if (rc < 0) {
+			verdict = DNS_QUERY_FORMERR;   /* TSIG RR does not parse */
+			q.err = rc;
+		} else {
+			tsig_room = tsig_rr_size(&tsig);
+		}
+	}
 	r.cookie = cookie_check(ctx, &q, client, &r.cookie_reply);
 	r.cookie_out = r.cookie != COOKIE_NONE;
+	ctx->cookie_valid = r.cookie == COOKIE_VALID;
 	lim = udp_limit(ctx, &q, client);
 	r.cookie_limited = cookie_limit(ctx->cfg, r.cookie, client, lim) < lim;
 	if (r.cookie_limited)
@@ -1000,6 +1158,10 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 		flags |= (uint16_t)(q.hdr.flags & (DNS_RD | DNS_CD));
 	flags = dns_flags_set_opcode(flags, q.opcode);
 	dns_writer_header(&r.w, q.hdr.id, flags);
+	/* Room for the TSIG RR that signs the answer (or carries the
+	 * TSIG error), added after everything else. */
+	if (tsig_room > 0 && dns_writer_reserve(&r.w, tsig_room) < 0)
+		tsig_room = 0;
 	if (q.has_edns) {
 		reserved = opt_size(ctx->cfg, &q);
 		if (dns_writer_reserve(&r.w, reserved) < 0)
@@ -1027,6 +1189,14 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	if (q.has_edns)
 		put_opt(&r, reserved);
 	len = dns_writer_finish(&r.w);
+	if (tsig_room > 0) {
+		int n;
+
+		dns_writer_unreserve(&r.w, tsig_room);
+		n = tsig_sign(&tsig, out, len, r.w.limit, (uint64_t)time(NULL));
+		if (n > 0)
+			len = (size_t)n;
+	}
 	stat_inc(&ctx->st.rcode[r.rcode < ANSWER_STATS_RCODES - 1 ? r.rcode :
 	                        ANSWER_STATS_RCODES - 1]);
 	return len;

@@ -29,14 +29,16 @@
  * version.bind/version.server and id.server/hostname.bind answer the
  * configured strings (TTL 0, AA clear), or REFUSED. The OPT RR is in
  * every response to an EDNS query, advertising edns_udp_max; DO is
- * echoed (no DNSSEC records are added); ECS is echoed with the scope of
+ * echoed, and with DO=1 a signed zone's RRSIGs and NSEC/NSEC3 proofs
+ * go along (denial.h; pre-signed zones only); ECS is echoed with the scope of
  * the balancing decision (0 when nothing depended on the address).
  *   - NOTIFY (opcode 4): check the opcode first if you handle it;
  *     answer_query() answers NOTAUTH, as Knot does for a NOTIFY it
  *     accepts from nobody. Other opcodes but QUERY: NOTIMP.
- *   - TSIG: answer_query() knows no keys and answers a query carrying a
- *     TSIG RR with NOTAUTH (RFC 8945 §5.2 without the TSIG error RR);
- *     verify and sign in the caller if you support TSIG.
+ *   - TSIG: without keys (answer_config.tsig NULL) a query carrying a
+ *     TSIG RR is answered NOTAUTH (no TSIG RR). With keys the request is
+ *     verified and the answer signed; a failure gets NOTAUTH with the
+ *     TSIG error RR of RFC 8945 §5.3.2. Transfers sign in xfr.c.
  *   - Response rate limiting, the cookie secret's source, logging. */
 #ifndef LBDNS_SERVE_ANSWER_H
 #define LBDNS_SERVE_ANSWER_H
@@ -49,6 +51,7 @@
 
 #include "common/balance.h"
 #include "common/cookie.h"
+#include "common/tsig.h"
 #include "common/zone.h"
 
 #define ANSWER_EDNS_UDP_DEFAULT 1232    /* DNS flag day 2020 */
@@ -80,6 +83,9 @@ struct answer_config {
 	/* UDP answers to clients without a valid server cookie are held
 	 * to this many octets (larger ones get TC=1); 0 = no limit. */
 	uint16_t cookie_required_size;
+	/* TSIG keys (RFC 8945): signed queries are verified and answered
+	 * signed. NULL: NOTAUTH for any signed query. */
+	const struct tsig_keyring *tsig;
 };
 
 void answer_config_init(struct answer_config *cfg);
@@ -135,6 +141,11 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 /* QUERY is a well-formed QUERY-opcode request for AXFR or IXFR; *QTYPE
  * gets which one. The TCP path calls this before answer_query(). */
 bool answer_is_xfr(const uint8_t *query, size_t qlen, uint16_t *qtype);
+
+/* The last answer_query() call on CTX saw a valid server cookie (RFC
+ * 7873): the client's address is proven, so a caller may exempt the
+ * response from rate limiting. */
+bool answer_cookie_valid(const struct answer_ctx *ctx);
 
 /* ------------------------------------------------- explain (offline) */
 

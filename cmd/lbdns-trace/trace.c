@@ -404,7 +404,6 @@ static enum tr_outcome trace_from(struct trace *t, const uint8_t *qname,
 			allcheck_answers(t, reqs, n, qname, qtype);
 		if (validating)
 			validate_final(t, m, cut->zone, qname, qtype,
-			               v[d] == V_ANSWER || v[d] == V_CNAME,
 			               v[d] == V_NXDOMAIN);
 		if (v[d] == V_ANSWER) {
 			outcome = TR_ANSWER;
