@@ -61,7 +61,7 @@ static const struct rdata_desc desc_tab[] = {
 	[RR_DNAME]      = D(N_LOWER, F_NAME),
 	[RR_APL]        = D(0, F_APL),
 	[RR_DS]         = D(0, F_U16, F_ALG, F_U8, F_HEX),
-	[RR_SSHFP]      = D(0, F_U8, F_U8, F_HEX),
+	[RR_SSHFP]      = D(0, F_U8, F_U8, F_HEX_OPT),
 	[RR_IPSECKEY]   = D(0, F_U8, F_IPSECKEY),
 	[RR_RRSIG]      = D(N_LOWER, F_TYPE, F_ALG, F_U8, F_U32, F_TIME, F_TIME, F_U16, F_NAME, F_B64),
 	[RR_NSEC]       = D(0, F_NAME, F_BITMAP),
@@ -93,6 +93,9 @@ static const struct rdata_desc desc_tab[] = {
 	[RR_CAA]        = D(0, F_U8, F_CAATAG, F_REST_STR),
 	[RR_AVC]        = D(0, F_STRS),
 	[RR_AMTRELAY]   = D(0, F_AMTRELAY),
+	[RR_NINFO]      = D(0, F_STRS),
+	[RR_RKEY]       = D(0, F_KEYFLAGS, F_U8, F_ALG, F_B64),
+	[RR_TALINK]     = D(0, F_NAME, F_NAME),
 	[RR_RESINFO]    = D(0, F_STRS),
 	[RR_WALLET]     = D(0, F_STRS),
 };
@@ -211,6 +214,9 @@ int rp_ipv4(const char *s, size_t len, uint8_t out[4])
 			i++;
 		}
 		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			/* No leading zero ("01"): octal to some, refused by BIND. */
+			if (digits == 1 && v == 0)
+				return LB_EINVAL;
 			v = v * 10 + (unsigned)(s[i++] - '0');
 			if (++digits > 3)
 				return LB_EINVAL;
@@ -582,6 +588,8 @@ static int w_field(struct walk *wk, enum field f)
 		if (w_left(wk) == 0)
 			return LB_EMALF;
 		return w_copy(wk, w_left(wk));
+	case F_HEX_OPT:
+		return w_copy(wk, w_left(wk));
 	case F_REST_STR: case F_NULL:
 		return w_copy(wk, w_left(wk));
 	case F_CAATAG:
@@ -640,9 +648,9 @@ static int w_field(struct walk *wk, enum field f)
 			return r;
 		if (gt == 3 && (r = w_name(wk, true)) < 0)
 			return r;
-		/* Algorithm 0 means no key (RFC 4025 §2.4). */
-		if (alg == 0 && w_left(wk) > 0)
-			return LB_EMALF;
+		/* RFC 4025 §2.4 has algorithm 0 for "no key", but BIND
+		 * reads and writes a key with it, so we take it too. */
+		(void)alg;
 		return w_copy(wk, w_left(wk));
 	}
 	case F_AMTRELAY: {
@@ -721,7 +729,109 @@ int rdata_check(uint16_t type, const uint8_t *rdata, size_t len)
 		return LB_EMALF;
 	if (type == RR_NSEC3 && rdata[0] == 1 && rdata[5 + rdata[4]] != 20)
 		return LB_EMALF;
+	if (rdata_rules(type, rdata, len) != NULL)
+		return LB_EMALF;
 	return 0;
+}
+
+/* The NAPTR regexp field (RFC 3402 §3.2), as BIND checks it: empty, or
+ * DELIM ere DELIM repl DELIM [i], the delimiter not a digit, "\\" or
+ * "i", no NUL. */
+static const char *naptr_regexp_check(const uint8_t *rd, size_t len)
+{
+	const char *bad = "bad NAPTR regular expression";
+	size_t p = 4, n;
+	unsigned fields = 0;
+	bool esc = false;
+	uint8_t delim;
+
+	(void)len;      /* the layout was checked: three strings follow */
+	p += 1 + rd[p];                 /* flags */
+	p += 1 + rd[p];                 /* services */
+	n = rd[p++];
+	if (n == 0)
+		return NULL;
+	delim = rd[p];
+	if ((delim >= '0' && delim <= '9') || delim == '\\' || delim == 'i')
+		return bad;
+	for (size_t i = 1; i < n; i++) {
+		uint8_t c = rd[p + i];
+
+		if (c == 0)
+			return bad;
+		if (fields == 2) {      /* after the last delimiter: flags */
+			if (c != 'i')
+				return bad;
+			continue;
+		}
+		if (c == delim && !esc) {
+			fields++;
+			continue;
+		}
+		esc = !esc && c == '\\';
+	}
+	return fields == 2 ? NULL : bad;
+}
+
+const char *rdata_rules(uint16_t type, const uint8_t *rd, size_t len)
+{
+	switch (type) {
+	case RR_NSEC:
+		/* An NSEC names at least one type: its own RRSIG and NSEC
+		 * (RFC 4035 §2.3); NSEC3 may have none (empty non-terminals). */
+		if (len == dname_len(rd))
+			return "NSEC type bitmap is empty";
+		break;
+	case RR_LOC:
+		if (loc_printable(rd) < 0)
+			return "LOC position beyond 90/180 degrees or bad size";
+		break;
+	case RR_RRSIG:
+		/* The signer is at or above the owner, and even a wildcard
+		 * owner keeps the signer's labels (RFC 4034 §3.1.3). */
+		if (rd[3] < dname_labels(rd + 18))
+			return "RRSIG labels field below the signer's label count";
+		break;
+	case RR_IPSECKEY: {
+		/* BIND wants a public key, whatever the algorithm. */
+		size_t gw = rd[1] == 0 ? 0 : rd[1] == 1 ? 4 : rd[1] == 2 ? 16 :
+		            dname_len(rd + 3);
+
+		if (len <= 3 + gw)
+			return "IPSECKEY without a public key";
+		break;
+	}
+	case RR_DS: case RR_CDS: case RR_TA: case RR_DLV: {
+		/* SHA-1, SHA-256 and SHA-384 digests have their length
+		 * (RFC 4034, 4509, 6605): BIND checks those, not GOST's. */
+		static const uint8_t dlen[] = { 0, 20, 32, 0, 48 };
+		size_t dl = len - 4;
+
+		if (rd[3] < LB_ARRAY_LEN(dlen) && dlen[rd[3]] != 0 && dl != dlen[rd[3]])
+			return "DS digest of the wrong length for its type";
+		break;
+	}
+	case RR_SSHFP:
+		/* RFC 4255 §3.1.2 SHA-1 and RFC 6594 SHA-256 fingerprints have
+		 * fixed lengths; others may be empty (BIND). */
+		if ((rd[1] == 1 && len - 2 != 20) || (rd[1] == 2 && len - 2 != 32))
+			return "SSHFP fingerprint of the wrong length";
+		break;
+	case RR_NAPTR:
+		return naptr_regexp_check(rd, len);
+	case RR_ZONEMD: {
+		/* RFC 8976 §2.2.4: at least 12 octets; SHA384 and SHA512
+		 * digests are 48 and 64. */
+		size_t dl = len - 6, want = rd[5] == 1 ? 48 : rd[5] == 2 ? 64 : 0;
+
+		if (dl < 12 || (want != 0 && dl != want))
+			return "ZONEMD digest of the wrong length";
+		break;
+	}
+	default:
+		break;
+	}
+	return NULL;
 }
 
 int rdata_unpack(uint16_t type, const uint8_t *msg, size_t msglen,

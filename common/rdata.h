@@ -12,6 +12,9 @@
 #include <stdint.h>
 
 #define RDATA_MAXLEN 65535
+/* The longest RDATA rdata_from_text() makes: what fits a DNS message with
+ * a root owner (65535 - 12 - 1 - 2 - 2 - 4 - 2), BIND's master-file limit. */
+#define RDATA_TEXT_MAXLEN 65512
 
 /* One token of a record as the zone parser cut it: quotes removed from a
  * quoted string (QUOTED set), escapes still in place, LINE/COL where it

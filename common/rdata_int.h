@@ -86,6 +86,7 @@ enum field {
 	F_STRS,     /* one or more character-strings to the end (TXT) */
 	F_B64,      /* base64 to the end, at least one octet */
 	F_HEX,      /* hex to the end, at least one octet */
+	F_HEX_OPT,  /* hex to the end, maybe none (SSHFP, as BIND reads it) */
 	F_SALT,     /* length octet + hex, "-" when empty */
 	F_B32,      /* length octet + base32hex */
 	F_BITMAP,   /* NSEC type bitmap to the end */
@@ -138,8 +139,9 @@ struct mnemo {
 
 static const struct mnemo algorithms[] = {
 	{ "RSAMD5", 1 }, { "DH", 2 }, { "DSA", 3 }, { "ECC", 4 },
-	{ "RSASHA1", 5 }, { "DSA-NSEC3-SHA1", 6 }, { "RSASHA1-NSEC3-SHA1", 7 },
-	{ "RSASHA256", 8 }, { "RSASHA512", 10 }, { "ECC-GOST", 12 },
+	/* BIND's names (IANA's "DSA-NSEC3-SHA1" etc. are not read there). */
+	{ "RSASHA1", 5 }, { "NSEC3DSA", 6 }, { "NSEC3RSASHA1", 7 },
+	{ "RSASHA256", 8 }, { "RSASHA512", 10 }, { "ECCGOST", 12 },
 	{ "ECDSAP256SHA256", 13 }, { "ECDSAP384SHA384", 14 },
 	{ "ED25519", 15 }, { "ED448", 16 }, { "INDIRECT", 252 },
 	{ "PRIVATEDNS", 253 }, { "PRIVATEOID", 254 },
@@ -172,6 +174,10 @@ int loc_from_text(struct rparse *ps);
  * version 0 with values the text form can hold is printable as LOC. */
 int loc_check(const uint8_t *p, size_t len);
 int loc_printable(const uint8_t *p);
+/* Rules BIND applies to RDATA of some types beyond its layout (NSEC
+ * bitmap not empty, LOC in range, RRSIG labels, ZONEMD digest length):
+ * NULL when RD (already layout-checked) passes, else why not. */
+const char *rdata_rules(uint16_t type, const uint8_t *rd, size_t len);
 void loc_to_text(struct tbuf *tb, const uint8_t *p);
 
 #endif

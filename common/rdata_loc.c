@@ -86,6 +86,10 @@ static int angle(struct rparse *ps, unsigned maxdeg, char pos, char neg,
 			               (int)(t->len > 20 ? 20 : t->len), t->s);
 		total += v * unit[k];
 	}
+	/* 90 0 0 N is the pole: no minutes past it (BIND refuses them). */
+	if (total > (uint64_t)maxdeg * 3600000)
+		return rp_fail(ps, ps->ti - 1, LB_ERANGE, "%s beyond %u degrees",
+		               maxdeg == 90 ? "latitude" : "longitude", maxdeg);
 	if ((t = rp_next(ps, "hemisphere")) == NULL)
 		return LB_EINVAL;
 	if (is_tok(t, pos, pos + 32))
@@ -122,7 +126,9 @@ int loc_from_text(struct rparse *ps)
 	alt = neg ? (uint32_t)(LOC_ALT_BASE - v) : (uint32_t)(LOC_ALT_BASE + v);
 	for (int k = 0; k < 3 && ps->ti < ps->ntok; k++) {
 		t = &ps->tok[ps->ti++];
-		r = fixed_point(t->s, t->len, 2, true, 9000000000ULL, &v);
+		/* Up to 90000000.99m as BIND reads it; the precision is lost
+		 * in the 4-bit mantissa anyway (9e9 cm). */
+		r = fixed_point(t->s, t->len, 2, true, 9000000099ULL, &v);
 		if (r < 0)
 			return rp_fail(ps, ps->ti - 1, r, "bad %s \"%.*s\"", what[k],
 			               (int)(t->len > 20 ? 20 : t->len), t->s);
@@ -157,9 +163,10 @@ int loc_printable(const uint8_t *p)
 		return LB_EMALF;
 	lat = rd_u32(p + 4);
 	lon = rd_u32(p + 8);
-	/* What the presentation form can express: 90 59 59.999, 180 59 59.999. */
-	if ((lat > LOC_EQUATOR ? lat - LOC_EQUATOR : LOC_EQUATOR - lat) > 327599999u ||
-	    (lon > LOC_EQUATOR ? lon - LOC_EQUATOR : LOC_EQUATOR - lon) > 651599999u)
+	/* At most 90 degrees from the equator and 180 from the meridian, as
+	 * BIND checks (RFC 1876 leaves other values undefined). */
+	if ((lat > LOC_EQUATOR ? lat - LOC_EQUATOR : LOC_EQUATOR - lat) > 324000000u ||
+	    (lon > LOC_EQUATOR ? lon - LOC_EQUATOR : LOC_EQUATOR - lon) > 648000000u)
 		return LB_EMALF;
 	return 0;
 }

@@ -161,7 +161,7 @@ static void field_to_text(struct tbuf *tb, enum field f, const uint8_t *rd,
 		tb_base64(tb, rd + p, end - p);
 		p = end;
 		break;
-	case F_HEX:
+	case F_HEX: case F_HEX_OPT:
 		tb_hex(tb, rd + p, end - p);
 		p = end;
 		break;
@@ -376,7 +376,8 @@ int rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len,
 				tb_char(&tb, ' ');
 			else if (i > 0 && d->f[i] != F_BITMAP && d->f[i] != F_STR_OPT &&
 			         d->f[i] != F_APL && d->f[i] != F_NXTMAP &&
-			         d->f[i] != F_SVCP && d->f[i] != F_WKS)
+			         d->f[i] != F_SVCP && d->f[i] != F_WKS &&
+			         d->f[i] != F_HEX_OPT)
 				tb_char(&tb, ' ');
 			field_to_text(&tb, (enum field)d->f[i], rdata, &p, len);
 		}

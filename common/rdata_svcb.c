@@ -149,8 +149,9 @@ static int value_to_wire(struct rparse *ps, size_t ti, unsigned key, bool has,
 
 	if ((key == KEY_NO_DEFAULT_ALPN || key == KEY_OHTTP) && has)
 		return rp_fail(ps, ti, LB_EINVAL, "%s takes no value", key_names[key]);
+	/* An empty ech is allowed, as BIND reads it (it prints as key5=""). */
 	if (key < LB_ARRAY_LEN(key_names) && key != KEY_NO_DEFAULT_ALPN &&
-	    key != KEY_OHTTP && (!has || n == 0))
+	    key != KEY_OHTTP && key != KEY_ECH && (!has || n == 0))
 		return rp_fail(ps, ti, LB_EINVAL, "%s needs a value", key_names[key]);
 	switch (key) {
 	case KEY_MANDATORY:
@@ -177,6 +178,8 @@ static int value_to_wire(struct rparse *ps, size_t ti, unsigned key, bool has,
 		c.item = put_v6;
 		return split_list(&c, v, n, false);
 	case KEY_ECH:
+		if (n == 0)
+			return 0;
 		r = base64_decode((const char *)v, n, ps->out + ps->len,
 		                  ps->outsize - ps->len);
 		if (r <= 0)
@@ -192,6 +195,35 @@ struct param {
 	uint16_t key;
 	size_t off, len;        /* whole parameter in ps->out */
 };
+
+/* RFC 9461 §5: dohpath is a relative URI template, starting with "/",
+ * with the "dns" variable in one of its expressions ("/q{?dns}",
+ * "/q{?x,dns}"). BIND refuses other values. */
+static bool dohpath_ok(const uint8_t *v, size_t n)
+{
+	if (n == 0 || v[0] != '/')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		if (v[i] != '{')
+			continue;
+		j = i + 1;
+		if (j < n && strchr("+#./;?&", v[j]) != NULL)
+			j++;
+		while (j < n && v[j] != '}') {
+			size_t k = j;
+
+			while (k < n && v[k] != ',' && v[k] != '}')
+				k++;
+			if (k - j == 3 && memcmp(v + j, "dns", 3) == 0)
+				return true;
+			j = k < n && v[k] == ',' ? k + 1 : k;
+		}
+		i = j;
+	}
+	return false;
+}
 
 static int cmp_param(const void *a, const void *b)
 {
@@ -226,6 +258,27 @@ static int finish(struct rparse *ps, size_t start, struct param *pa, size_t np)
 				return rp_fail(ps, ps->ntok - 1, LB_EINVAL,
 				               "parameter key%u given twice", pa[i].key);
 	}
+	for (size_t i = 0; i < np; i++)
+		if (pa[i].key == KEY_DOHPATH &&
+		    !dohpath_ok(ps->out + pa[i].off + 4, pa[i].len - 4))
+			return rp_fail(ps, ps->ntok - 1, LB_EINVAL,
+			               "dohpath must be a path with a {?dns} variable");
+	/* A known key in the keyNNNN form must still hold a valid value
+	 * (BIND reads "key1=h2" as an alpn list and refuses it). */
+	for (size_t i = 0; i < np; i++)
+		if ((pa[i].key == KEY_ALPN || pa[i].key == KEY_NO_DEFAULT_ALPN ||
+		     pa[i].key == KEY_PORT || pa[i].key == KEY_IPV4HINT ||
+		     pa[i].key == KEY_IPV6HINT) &&
+		    !value_ok(pa[i].key, ps->out + pa[i].off + 4, pa[i].len - 4))
+			return rp_fail(ps, ps->ntok - 1, LB_EINVAL,
+			               "bad value for key%u", pa[i].key);
+	/* RFC 9460 §7.1.1: no-default-alpn without alpn leaves no protocol
+	 * at all; BIND refuses such a record. */
+	for (size_t i = 0; i < np; i++)
+		if (pa[i].key == KEY_NO_DEFAULT_ALPN &&
+		    (i == 0 || pa[i - 1].key != KEY_ALPN))
+			return rp_fail(ps, ps->ntok - 1, LB_EINVAL,
+			               "no-default-alpn needs alpn");
 	if (np > 0 && pa[0].key == KEY_MANDATORY) {
 		const uint8_t *m = ps->out + pa[0].off + 4;
 		size_t mlen = pa[0].len - 4;
@@ -362,7 +415,12 @@ int svcb_params_check(const uint8_t *p, size_t len)
 		key = rd_u16(p + i);
 		n = rd_u16(p + i + 2);
 		if ((long)key <= last || len - i - 4 < n ||
-		    (key == KEY_MANDATORY && !value_ok(key, p + i + 4, n)))
+		    (key == KEY_MANDATORY && !value_ok(key, p + i + 4, n)) ||
+		    (key == KEY_DOHPATH && !dohpath_ok(p + i + 4, n)) ||
+		    ((key == KEY_ALPN || key == KEY_NO_DEFAULT_ALPN || key == KEY_PORT ||
+		      key == KEY_IPV4HINT || key == KEY_IPV6HINT) &&
+		     !value_ok(key, p + i + 4, n)) ||
+		    (key == KEY_NO_DEFAULT_ALPN && last != KEY_ALPN))
 			return LB_EMALF;
 		if (key == KEY_MANDATORY) {
 			mand = p + i + 4;

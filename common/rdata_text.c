@@ -7,6 +7,9 @@
 #include "common/encode.h"
 #include "common/rrtype.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool same_ci(const char *s, size_t len, const char *name)
@@ -183,11 +186,13 @@ static int parse_time(const char *s, size_t len, uint32_t *out)
 			v[k] = v[k] * 10 + (unsigned)(s[i] - '0');
 		}
 	}
-	/* Years 1970..2225 as Knot takes them (BIND goes on to 9999), then
-	 * serial arithmetic: the value is the time modulo 2^32. */
-	if (v[0] < 1970 || v[0] > 2225 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+	/* Any year 0000..9999 and a leap second (:60), as BIND takes them:
+	 * signed zones in the wild carry such times (year 0010 in BIND's
+	 * crashzone test). Serial arithmetic: the value is the time
+	 * modulo 2^32, also for times before 1970. */
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 ||
 	    v[2] > mdays[v[1] - 1] + (v[1] == 2 && rdata_leap(v[0])) ||
-	    v[3] > 23 || v[4] > 59 || v[5] > 59)
+	    v[3] > 23 || v[4] > 59 || v[5] > 60)
 		return LB_ERANGE;
 	days = days_from_civil(v[0], v[1], v[2]);
 	secs = days * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
@@ -195,12 +200,12 @@ static int parse_time(const char *s, size_t len, uint32_t *out)
 	return 0;
 }
 
-/* One character-string token; STRS splits longer text into 255-octet
- * strings as Knot does, otherwise longer text is refused. The text is
- * decoded in place, right after its length octet. */
-static int text_string(struct rparse *ps, const struct ztoken *t, bool split)
+/* One character-string token, at most 255 octets: longer text is
+ * refused, as BIND does (Knot would split it; a file BIND rejects must
+ * not load here). The text is decoded in place, after its length octet. */
+static int text_string(struct rparse *ps, const struct ztoken *t)
 {
-	size_t ti = (size_t)(t - ps->tok), base = ps->len, n, chunks;
+	size_t ti = (size_t)(t - ps->tok), base = ps->len, n;
 	int r;
 
 	if (ps->outsize - base < 1)
@@ -212,25 +217,10 @@ static int text_string(struct rparse *ps, const struct ztoken *t, bool split)
 	if (r < 0)
 		return rp_fail(ps, ti, LB_ESPACE, "RDATA too long");
 	n = (size_t)r;
-	if (n <= 255) {
-		ps->out[base] = (uint8_t)n;
-		ps->len = base + 1 + n;
-		return 0;
-	}
-	if (!split)
+	if (n > 255)
 		return rp_fail(ps, ti, LB_ERANGE, "text string longer than 255 octets");
-	chunks = (n + 254) / 255;
-	if (ps->outsize - base < n + chunks)
-		return rp_fail(ps, ti, LB_ESPACE, "RDATA too long");
-	/* Spread the chunks out from the last one, making room for a
-	 * length octet before each. */
-	for (size_t i = chunks; i-- > 0; ) {
-		size_t len = i + 1 < chunks ? 255 : n - i * 255;
-
-		memmove(ps->out + base + i * 256 + 1, ps->out + base + 1 + i * 255, len);
-		ps->out[base + i * 256] = (uint8_t)len;
-	}
-	ps->len = base + n + chunks;
+	ps->out[base] = (uint8_t)n;
+	ps->len = base + 1 + n;
 	return 0;
 }
 
@@ -269,26 +259,38 @@ static int hex_rest(struct rparse *ps, const char *what)
 	return 0;
 }
 
-/* Concatenated base64 or hex tokens to the end of the record. Each
- * base64 token must be whole 4-character groups, as Knot wants. */
+/* Concatenated base64 or hex tokens to the end of the record. Base64
+ * is taken as BIND takes it: the tokens joined, then decoded as one text,
+ * so a group may be split across blanks ("AA ==") but the padding must be
+ * right at the end. */
 static int blob_rest(struct rparse *ps, bool b64, const char *what)
 {
+	size_t first = ps->ti, total = 0;
+	char *joined;
+	int r;
+
 	if (ps->ti >= ps->ntok)
 		return rp_fail(ps, ps->ntok, LB_EINVAL, "missing %s", what);
 	if (!b64)
 		return hex_rest(ps, what);
-	for (; ps->ti < ps->ntok; ps->ti++) {
-		const struct ztoken *t = &ps->tok[ps->ti];
-		int r = base64_decode(t->s, t->len, ps->out + ps->len,
-		                      ps->outsize - ps->len);
-
-		if (r == LB_ESPACE)
-			return rp_fail(ps, ps->ti, r, "RDATA too long");
-		if (r < 0)
-			return rp_fail(ps, ps->ti, LB_EINVAL, "bad %s \"%.*s\"", what,
-			               (int)(t->len > 40 ? 40 : t->len), t->s);
-		ps->len += (size_t)r;
+	for (size_t i = first; i < ps->ntok; i++)
+		total += ps->tok[i].len;
+	joined = xmalloc(total + 1);
+	total = 0;
+	for (size_t i = first; i < ps->ntok; i++) {
+		memcpy(joined + total, ps->tok[i].s, ps->tok[i].len);
+		total += ps->tok[i].len;
 	}
+	r = base64_decode(joined, total, ps->out + ps->len, ps->outsize - ps->len);
+	free(joined);
+	if (r == LB_ESPACE)
+		return rp_fail(ps, first, r, "RDATA too long");
+	if (r < 0)
+		return rp_fail(ps, first, LB_EINVAL, "bad %s \"%.*s\"", what,
+		               (int)(ps->tok[first].len > 40 ? 40 : ps->tok[first].len),
+		               ps->tok[first].s);
+	ps->len += (size_t)r;
+	ps->ti = ps->ntok;
 	return 0;
 }
 
@@ -404,23 +406,30 @@ static int ilnp64_field(struct rparse *ps)
 
 	if (t == NULL)
 		return LB_EINVAL;
-	if (t->len != 19)
-		goto bad;
+	/* Four groups of 1 to 4 hex digits (RFC 6742 §2.3 writes them as
+	 * in IPv6, where leading zeros may go; BIND reads them so). */
+	size_t i = 0;
+
 	for (size_t g = 0; g < 4; g++) {
 		unsigned v = 0;
+		size_t k = 0;
 
-		for (size_t k = 0; k < 4; k++) {
-			int d = hex_digit((unsigned char)t->s[5 * g + k]);
+		for (; k < 4 && i < t->len && t->s[i] != ':'; k++, i++) {
+			int d = hex_digit((unsigned char)t->s[i]);
 
 			if (d < 0)
 				goto bad;
 			v = v << 4 | (unsigned)d;
 		}
-		if (g < 3 && t->s[5 * g + 4] != ':')
+		if (k == 0)
+			goto bad;
+		if (g < 3 && (i >= t->len || t->s[i++] != ':'))
 			goto bad;
 		a[2 * g] = (uint8_t)(v >> 8);
 		a[2 * g + 1] = (uint8_t)v;
 	}
+	if (i != t->len)
+		goto bad;
 	return rp_put(ps, a, 8);
 bad:
 	return rp_fail(ps, ps->ti - 1, LB_EINVAL, "bad 64-bit locator \"%.*s\"",
@@ -469,7 +478,10 @@ static int b32_field(struct rparse *ps)
 
 	if (t == NULL)
 		return LB_EINVAL;
-	r = base32hex_decode(t->s, t->len, buf, 255);
+	/* No "=" padding: the hash is written unpadded (RFC 5155 §3.3),
+	 * and BIND refuses padded ones. */
+	r = memchr(t->s, '=', t->len) != NULL ? LB_EINVAL :
+	    base32hex_decode(t->s, t->len, buf, 255);
 	if (r < 0)
 		return rp_fail(ps, ps->ti - 1, LB_EINVAL, "bad base32hex hash \"%.*s\"",
 		               (int)(t->len > 40 ? 40 : t->len), t->s);
@@ -487,6 +499,7 @@ static int rest_string(struct rparse *ps, const char *what)
 
 	if (t == NULL)
 		return LB_EINVAL;
+
 	n = rp_unescape(t->s, t->len, ps->out + ps->len, ps->outsize - ps->len);
 	if (n == LB_ESPACE)
 		return rp_fail(ps, ps->ti - 1, n, "%s too long", what);
@@ -504,8 +517,9 @@ static int caatag_field(struct rparse *ps)
 
 	if (t == NULL)
 		return LB_EINVAL;
-	n = rp_unescape(t->s, t->len, buf, 255);
-	if (n < 0)
+	/* A bare, non-empty word (RFC 8659 §4.1.1), as BIND wants. */
+	n = t->quoted ? LB_EINVAL : rp_unescape(t->s, t->len, buf, 255);
+	if (n <= 0)
 		return rp_fail(ps, ps->ti - 1, LB_EINVAL, "bad CAA tag \"%.*s\"",
 		               (int)(t->len > 40 ? 40 : t->len), t->s);
 	for (int i = 0; i < n; i++)
@@ -599,6 +613,24 @@ static int apl_field(struct rparse *ps)
 
 /* WKS protocol and services (RFC 1035 §3.4.2): numbers, or tcp/udp and a
  * few well-known service names. */
+/* A service name ("smtp") as BIND reads it: from the services database
+ * for the record's protocol. */
+static int wks_service(const struct ztoken *t, unsigned proto, uint64_t *port)
+{
+	char name[64];
+	const struct servent *se;
+
+	if (t->len == 0 || t->len >= sizeof(name) || (proto != 6 && proto != 17))
+		return LB_EINVAL;
+	memcpy(name, t->s, t->len);
+	name[t->len] = '\0';
+	se = getservbyname(name, proto == 6 ? "tcp" : "udp");
+	if (se == NULL)
+		return LB_EINVAL;
+	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
 static int wks_field(struct rparse *ps)
 {
 	static const struct mnemo protos[] = { { "TCP", 6 }, { "UDP", 17 } };
@@ -615,7 +647,8 @@ static int wks_field(struct rparse *ps)
 		const struct ztoken *t = &ps->tok[ps->ti];
 		uint64_t port;
 
-		if (rp_number(t->s, t->len, 65535, &port) < 0)
+		if (rp_number(t->s, t->len, 65535, &port) < 0 &&
+		    wks_service(t, (unsigned)proto, &port) < 0)
 			return rp_fail(ps, ps->ti, LB_EINVAL, "bad port \"%.*s\"",
 			               (int)(t->len > 40 ? 40 : t->len), t->s);
 		map[port >> 3] |= (uint8_t)(0x80 >> (port & 7));
@@ -660,10 +693,7 @@ static int ipseckey_field(struct rparse *ps)
 	    (r = rp_u8(ps, (unsigned)gtype)) < 0 || (r = rp_u8(ps, (unsigned)alg)) < 0 ||
 	    (r = gateway_field(ps, (unsigned)gtype)) < 0)
 		return r;
-	if (ps->ti == ps->ntok)
-		return 0;
-	if (alg == 0)
-		return rp_fail(ps, ps->ti, LB_EINVAL, "no public key allowed with algorithm 0");
+	/* BIND wants the key field, whatever the algorithm. */
 	return blob_rest(ps, true, "public key");
 }
 
@@ -803,22 +833,24 @@ static int field_from_text(struct rparse *ps, enum field f)
 	case F_STR:
 		if ((t = rp_next(ps, "text string")) == NULL)
 			return LB_EINVAL;
-		return text_string(ps, t, false);
+		return text_string(ps, t);
 	case F_STR_OPT:
 		if (ps->ti == ps->ntok)
 			return 0;
-		return text_string(ps, &ps->tok[ps->ti++], false);
+		return text_string(ps, &ps->tok[ps->ti++]);
 	case F_STRS:
 		if (ps->ti == ps->ntok)
 			return rp_fail(ps, ps->ntok, LB_EINVAL, "missing text string");
 		for (; ps->ti < ps->ntok; ps->ti++)
-			if ((r = text_string(ps, &ps->tok[ps->ti], true)) < 0)
+			if ((r = text_string(ps, &ps->tok[ps->ti])) < 0)
 				return r;
 		return 0;
 	case F_B64:
 		return blob_rest(ps, true, "base64 data");
 	case F_HEX:
 		return blob_rest(ps, false, "hex data");
+	case F_HEX_OPT:
+		return ps->ti == ps->ntok ? 0 : blob_rest(ps, false, "hex data");
 	case F_SALT:
 		return salt_field(ps);
 	case F_B32:
@@ -918,6 +950,25 @@ static int generic_from_text(struct rparse *ps, uint16_t type)
 	return (int)ps->len;
 }
 
+/* Checks BIND makes on the whole RDATA of some types, so that a file
+ * BIND refuses is refused here too. */
+static int bind_checks(struct rparse *ps, uint16_t type)
+{
+	const uint8_t *rd = ps->out;
+	size_t len = ps->len;
+	const char *why;
+
+	/* The largest RDATA that fits a message (65535 minus header, root
+	 * owner, type, class, TTL and RDLENGTH): BIND's master-file limit. */
+	if (len > RDATA_TEXT_MAXLEN)
+		return rp_fail(ps, ps->ntok ? ps->ntok - 1 : 0, LB_ERANGE,
+		               "RDATA longer than %d octets cannot be sent",
+		               RDATA_TEXT_MAXLEN);
+	if ((why = rdata_rules(type, rd, len)) != NULL)
+		return rp_fail(ps, ps->ntok ? ps->ntok - 1 : 0, LB_EINVAL, "%s", why);
+	return 0;
+}
+
 int rdata_from_text(uint16_t type, const struct ztoken *tok, size_t ntok,
                     const uint8_t *origin, uint8_t *out, size_t outsize,
                     struct rdata_error *err)
@@ -933,16 +984,27 @@ int rdata_from_text(uint16_t type, const struct ztoken *tok, size_t ntok,
 		err->token = 0;
 		err->msg[0] = '\0';
 	}
+	/* BIND refuses the obsolete MD and MF (RFC 973: use MX) in zones. */
+	if (type == RR_MD || type == RR_MF)
+		return rp_fail(&ps, 0, LB_ENOTSUP, "obsolete type %s (RFC 973): use MX",
+		               rrtype_to_text(type, tbuf));
 	if (ntok > 0 && !tok[0].quoted && tok[0].len == 2 && tok[0].s[0] == '\\' &&
-	    tok[0].s[1] == '#')
-		return generic_from_text(&ps, type);
+	    tok[0].s[1] == '#') {
+		int n = generic_from_text(&ps, type);
+
+		if (n < 0 || rdata_desc_get(type) == NULL)
+			return n;
+		return bind_checks(&ps, type) < 0 ? LB_EINVAL : n;
+	}
 	d = rdata_desc_get(type);
 	if (d == NULL)
 		return rp_fail(&ps, 0, LB_ENOTSUP,
 		               "type %s needs the generic \\# form",
 		               rrtype_to_text(type, tbuf));
 	for (size_t i = 0; d->f[i] != F_END; i++) {
-		int r = field_from_text(&ps, (enum field)d->f[i]);
+		int r;
+
+		r = field_from_text(&ps, (enum field)d->f[i]);
 
 		if (r < 0)
 			return r;
@@ -958,5 +1020,11 @@ int rdata_from_text(uint16_t type, const struct ztoken *tok, size_t ntok,
 		return rp_fail(&ps, ps.ti, LB_EINVAL, "unexpected data \"%.*s\"",
 		               (int)(tok[ps.ti].len > 40 ? 40 : tok[ps.ti].len),
 		               tok[ps.ti].s);
+	/* RFC 7553 §4.5 writes the URI target as a quoted string; BIND
+	 * refuses a bare one. */
+	if (type == RR_URI && ntok > 2 && !tok[2].quoted)
+		return rp_fail(&ps, 2, LB_EINVAL, "URI target must be quoted");
+	if (bind_checks(&ps, type) < 0)
+		return LB_EINVAL;
 	return (int)ps.len;
 }

@@ -194,10 +194,6 @@ static const struct known known[] = {
 	  "0161076578616D706C6500", NULL },
 	{ RR_MR, "a.example.",
 	  "0161076578616D706C6500", NULL },
-	{ RR_MD, "a.example.",
-	  "0161076578616D706C6500", NULL },
-	{ RR_MF, "a.example.",
-	  "0161076578616D706C6500", NULL },
 	{ RR_NSAP_PTR, "foo.example.",
 	  "03666F6F076578616D706C6500", NULL },
 	{ RR_A6, "64 ::ffff:ffff:ffff:ffff foo.",
@@ -238,8 +234,8 @@ static const struct known known[] = {
 	  "056122625C6303783B7906FF0120287A29", NULL },
 	{ RR_EUI48, "00-00-5e-00-53-2a",
 	  "00005E00532A", NULL },
-	{ RR_ZONEMD, "2018031500 1 1 FEBE3D4CE2EC2FFA",
-	  "7848B78C0101FEBE3D4CE2EC2FFA", NULL },
+	{ RR_ZONEMD, "2018031500 1 240 FEBE3D4CE2EC2FFA01020304",
+	  "7848B78C01F0FEBE3D4CE2EC2FFA01020304", NULL },
 	{ RR_CSYNC, "66 3 A NS AAAA",
 	  "000000420003000460000008", NULL },
 	/* Relative names take the origin (example.com. in these tests). */
@@ -259,7 +255,7 @@ static const struct known known[] = {
 	{ RR_NSEC3PARAM, "1 0 10 -", "0100000A00", NULL },
 	{ RR_NSEC3, "1 0 0 - CPNMUOJ1E8OU8LEO4HM5B1OOGQ3IEO8R",
 	  "010000000014666F6F62617231E455D8246C558718868727611B", NULL },
-	{ RR_NSEC3, "0 0 0 - CPNG====", "000000000002666F", "0 0 0 - CPNG" },
+	{ RR_NSEC3, "0 0 0 - CPNG", "000000000002666F", NULL },
 	{ RR_TYPE_UNKNOWN_A, "\\# 4 0A000001", "0A000001", NULL },
 	{ RR_TYPE_UNKNOWN_B, "\\# 0", "", NULL },
 	{ RR_NULL, "\\# 3 010203", "010203", NULL },
@@ -296,7 +292,6 @@ static const struct known known[] = {
 	{ RR_SPF, "\"v=spf1 -all\"", "0B763D73706631202D616C6C", NULL },
 	{ RR_SRV, "0 5 5060 sip.example.", "0000000513C403736970076578616D706C6500", NULL },
 	{ RR_CAA, "128 tbs \"Unknown\"", "8003746273556E6B6E6F776E", NULL },
-	{ RR_CAA, "0 \"\" \"\"", "0000", NULL },
 	{ RR_CDS, "0 0 0 00", "0000000000", NULL },
 	{ RR_CDNSKEY, "0 3 0 AA==", "0000030000", NULL },
 	{ RR_AMTRELAY, "10 0 1 203.0.113.15", "0A01CB00710F", NULL },
@@ -446,6 +441,44 @@ static const char *strpbrk_n(const char *s, size_t n, const char *set)
 	return NULL;
 }
 
+/* Records where lbdns reads as BIND (named-compilezone 9.18) does and
+ * so differs from Knot's scanner; tests/bats/conformance.bats checks
+ * these against BIND itself. */
+static const char *const bind_not_knot[] = {
+	"12_TXT.in:27", "12_TXT.in:28",            /* >255 octets: BIND refuses */
+	"29_CERT.in:21", "29_CERT.in:22", "29_CERT.in:25", /* BIND's names */
+	"29_CERT.in:52", "30_KEY.in:25", "31_DNSKEY.in:26", "36_RRSIG.in:40",
+	"38_DHCID.in:21", "50_CDNSKEY.in:26",      /* "AA ==": base64 joined */
+	"35_IPSECKEY.in:5", "35_IPSECKEY.in:7", "35_IPSECKEY.in:8",
+	"35_IPSECKEY.in:9", "35_IPSECKEY.in:14",   /* BIND wants the key */
+	"35_IPSECKEY.in:25",                       /* key with algorithm 0 */
+	"36_RRSIG.in:12",                          /* labels below signer's */
+	"36_RRSIG.in:33",                          /* years up to 9999 */
+	"37_NSEC.in:5", "37_NSEC.in:6", "37_NSEC.in:11", "37_NSEC.in:12",
+	"37_NSEC.in:13",                           /* empty NSEC bitmap */
+	"42_LOC.in:18", "42_LOC.in:34", "42_LOC.in:35", /* beyond 90/180 deg */
+	"47_L64.in:20",                            /* 1-4 hex digits a group */
+	"34_SSHFP.in:21",                          /* type 0: no fingerprint */
+	"42_LOC.in:53", "42_LOC.in:55", "42_LOC.in:57", /* to 90000000.99m */
+	"51_URI.in:5", "51_URI.in:6", "51_URI.in:8", "51_URI.in:10",
+	"51_URI.in:11",                            /* unquoted URI target */
+	"52_CAA.in:14", "52_CAA.in:15",            /* quoted or empty tag */
+	"56_ZONEMD.in:5", "56_ZONEMD.in:6", "56_ZONEMD.in:7", "56_ZONEMD.in:8",
+	"56_ZONEMD.in:9", "56_ZONEMD.in:10",       /* digest under 12 octets */
+	"57_SVCB.in:14",                           /* no-default-alpn alone */
+	"57_SVCB.in:88", "57_SVCB.in:89",          /* empty ech */
+	"57_SVCB.in:30", "58_HTTPS.in:9",          /* dohpath without {?dns} */
+};
+
+static bool bind_differs(const char *where, const char *rec, size_t n)
+{
+	for (size_t i = 0; i < LB_ARRAY_LEN(bind_not_knot); i++)
+		if (strcmp(where, bind_not_knot[i]) == 0)
+			return true;
+	/* Padded base32hex NSEC3 hashes: BIND refuses them. */
+	return strncmp(where, "39_NSEC3.in:", 12) == 0 && memchr(rec, '=', n) != NULL;
+}
+
 static void test_knot_file(const char *dir, const char *base)
 {
 	static struct toks tk;
@@ -502,6 +535,13 @@ static void test_knot_file(const char *dir, const char *base)
 		} else {
 			r = rdata_from_text(type, tk.t + ti + 1, tk.n - ti - 1, (const uint8_t *)"",
 			                    wire, sizeof(wire), &err);
+		}
+		if (bind_differs(where, rec, n)) {
+			/* Read as BIND reads it (conformance.bats); what we
+			 * accept must still round trip. */
+			if (r >= 0)
+				roundtrip(type, wire, (size_t)r, where);
+			continue;
 		}
 		if (o.has_rdata) {
 			if (r < 0) {
@@ -617,7 +657,42 @@ static void test_refuse(void)
 	refuse(RR_EUI64, "00-00-5e-00-53-2a", "bad EUI-64 address");
 	refuse(RR_NSAP, "0x", "bad NSAP address");
 	refuse(RR_NSAP, "0x47000580005a0000000001e133ffffff000161000", "bad NSAP address");
-	refuse(RR_L64, "10 2001:db8:1140:1000", "bad 64-bit locator");
+	refuse(RR_L64, "10 2001:db8:1140:10000", "bad 64-bit locator");
+	refuse(RR_L64, "10 2001:db8::1000", "bad 64-bit locator");
+	check(RR_L64, "10 2001:db8:0:1", "000A20010DB800000001", "10 2001:0db8:0000:0001");
+	refuse(RR_NSEC3, "0 0 0 - CPNG====", "bad base32hex");
+	refuse(RR_CAA, "0 \"\" \"\"", "bad CAA tag");
+	refuse(RR_CAA, "0 \"issue\" \"x\"", "bad CAA tag");
+	refuse(RR_ZONEMD, "1 1 1 FEBE3D4CE2EC2FFA01020304", "ZONEMD digest");
+	refuse(RR_ZONEMD, "1 1 240 FEBE3D4CE2EC2F", "ZONEMD digest");
+	refuse(RR_NSEC, "next.example.", "bitmap is empty");
+	refuse(RR_NSEC, "\\# 1 00", "not valid NSEC");
+	refuse(RR_URI, "10 1 ftp://x", "must be quoted");
+	refuse(RR_RRSIG, "A 8 1 300 1 0 1 ns.example. AAAA", "below the signer");
+	refuse(RR_RRSIG, "A 8 2 300 20240101000061 0 1 ns.example. AAAA", "signature time");
+	check(RR_RRSIG, "A 8 2 300 00100227180048 19691231235960 1 ns.example. AAAA",
+	      "00010802""0000012C""99A79E50""00000000""0001""026E73076578616D706C6500""000000",
+	      "A 8 2 300 20510909190448 19700101000000 1 ns.example. AAAA");
+	refuse(RR_SVCB, "1 . no-default-alpn", "needs alpn");
+	refuse(RR_MD, "a.example.", "obsolete");
+	refuse(RR_DS, "1 8 2 AABB", "wrong length");
+	refuse(RR_A, "01.2.3.4", "bad IPv4");
+	refuse(RR_SVCB, "1 . key1=h2", "bad value for key1");
+	refuse(RR_SVCB, "1 . key3=\\001", "bad value for key3");
+	refuse(RR_MF, "\\# 3 01610", "obsolete");
+	check(RR_WKS, "192.0.2.2 TCP smtp 80", "C000020206" "0000004000000000000080",
+	      "192.0.2.2 6 25 80");
+	refuse(RR_WKS, "192.0.2.2 TCP no-such-service-name", "bad port");
+	check(RR_TALINK, "prev.example. next.example.",
+	      "04707265760765" "78616D706C6500" "046E6578740765" "78616D706C6500", NULL);
+	check(RR_NINFO, "\"a b\" c", "03612062" "0163", "\"a b\" \"c\"");
+	refuse(RR_SVCB, "1 . dohpath=/q", "dohpath");
+	refuse(RR_SVCB, "1 . dohpath=q{?dns}", "dohpath");
+	refuse(RR_LOC, "90 1 0 N 0 E 0", "latitude beyond");
+	refuse(RR_DNSKEY, "256 3 8 AAA A==", "bad base64");
+	check(RR_DNSKEY, "256 3 8 AA ==", "01000308" "00", "256 3 8 AA==");
+	refuse(RR_RRSIG, "\\# 30 000108000000012C0000000100000000000107""6578616D706C6500000000",
+	       "not valid RRSIG");
 	refuse(RR_APL, "3:1.2.3.4/8", "bad APL item");
 	refuse(RR_APL, "1:1.2.3.4/33", "bad APL prefix length");
 	refuse(RR_APL, "2:1.2.3.4/8", "bad APL address");
@@ -626,7 +701,8 @@ static void test_refuse(void)
 	refuse(RR_LOC, "0 N 0 E 42849673", "bad altitude");
 	refuse(RR_LOC, "0 N 0 E 0 90000001", "bad size");
 	refuse(RR_IPSECKEY, "10 4 0 .", "out of range");
-	refuse(RR_IPSECKEY, "10 0 0 . AAAA", "no public key allowed");
+	refuse(RR_IPSECKEY, "10 0 0 .", "missing public key");
+	check(RR_IPSECKEY, "10 0 0 . AAAA", "0A0000000000", NULL);
 	refuse(RR_IPSECKEY, "10 1 1 ::1 AAAA", "bad IPv4 address");
 	refuse(RR_AMTRELAY, "10 0 4 .", "unknown relay type");
 	refuse(RR_CERT, "NOSUCH 1 8 AAAA", "bad certificate type");
@@ -671,8 +747,7 @@ static void test_svcb(void)
 	      "000100" "00010006" "0568312C6832" "03E80002" "0178" "FDE80000",
 	      "1 . alpn=\"h1\\\\,h2\" key1000=\"\\001x\" key65000");
 	/* keyNNNN of a known key stays opaque: key7 (dohpath) without value. */
-	check(RR_SVCB, "1 . key7 mandatory=key7", "000100" "000000020007" "00070000",
-	      "1 . mandatory=dohpath key7");
+	refuse(RR_SVCB, "1 . key7 mandatory=key7", "dohpath");
 	check(RR_SVCB, "2 . ipv4hint=\"192.0.2.1,192.0.2.2\" ipv6hint=::1 ech=\"AAAA\" dohpath=/q{?dns}",
 	      "000200" "00040008C0000201C0000202" "00050003000000"
 	      "0006001000000000000000000000000000000001" "00070008" "2F717B3F646E737D",
@@ -767,7 +842,7 @@ static void test_names(void)
 	n = enc(RR_RRSIG, "A 8 2 3600 0 0 1 Signer.example. AAAA", w, &err);
 	is_int(rdata_names(RR_RRSIG, w, (size_t)n, offs, comp, low, 4), 1, "RRSIG has 1 name");
 	ok(offs[0] == 18 && !comp[0] && low[0], "RRSIG signer lowercased, not compressed");
-	n = enc(RR_IPSECKEY, "1 3 0 GW.example.", w, &err);
+	n = enc(RR_IPSECKEY, "1 3 0 GW.example. AAAA", w, &err);
 	is_int(rdata_names(RR_IPSECKEY, w, (size_t)n, offs, comp, low, 4), 1,
 	       "IPSECKEY gateway name found");
 	ok(offs[0] == 3 && !comp[0] && !low[0], "IPSECKEY gateway neither compressed nor lowered");
@@ -806,7 +881,8 @@ static void test_to_text(void)
 	is_int(rdata_to_text(RR_A, a, 4, txt, 10), 9, "A fits 10 octets");
 	is_int(rdata_to_text(RR_A, a, 4, txt, 0), LB_ESPACE, "zero-size buffer");
 	{
-		/* TXT longer than 255 octets splits into strings, as Knot does. */
+		/* TXT longer than 255 octets is refused, as BIND does (Knot
+		 * would split it into strings). */
 		char text[700];
 		uint8_t w[RDATA_MAXLEN];
 		struct rdata_error err;
@@ -816,8 +892,8 @@ static void test_to_text(void)
 		memset(text + 1, 'x', 600);
 		strcpy(text + 601, "\"");
 		n = enc(RR_TXT, text, w, &err);
-		is_int(n, 603, "600 octets of text in 3 strings");
-		ok(n == 603 && w[0] == 255 && w[256] == 255 && w[512] == 90, "split 255+255+90");
+		is_int(n, LB_ERANGE, "600 octets in one string refused");
+		ok(strstr(err.msg, "255") != NULL, "the message says why: %s", err.msg);
 	}
 }
 
