@@ -3,7 +3,8 @@
  * The lookup follows RFC 1034 §4.3.2 as NSD and Knot implement it, and
  * where they differ it does what Knot does (the bats suite compares):
  *   - positive answers carry no NS RRset in the authority section; the
- *     additional section holds A/AAAA of NS, MX, SRV, SVCB/HTTPS targets;
+ *     additional section holds A/AAAA of NS, MX, SRV, SVCB/HTTPS targets
+ *     (wildcards expanded), in RDATA order, what fits;
  *   - a response that does not fit is sent empty with TC=1;
  *   - ANY gets one RRset (RFC 8482 §4.2), the lowest type at the name;
  *   - AXFR reaching here, TYPE0, unknown opcodes: NOTIMP; IXFR (over
@@ -11,11 +12,13 @@
  *     NOTIFY: NOTAUTH (no primary is configured to accept it from);
  *   - names outside the zones: REFUSED with EDE 20 when EDNS is on.
  * CNAMEs are followed inside the zone of the query (at most
- * ANSWER_CNAME_CHAIN_MAX, never twice through one name); DNAMEs
- * synthesize a CNAME (RFC 6672); wildcards apply only at the closest
- * encloser (RFC 4592); a cut above the name gives a referral with
- * its glue, and glue that must be there but does not fit sets TC
- * (RFC 9471). */
+ * CHAIN_FOLLOW_MAX, never twice through one name; not for CNAME, ANY,
+ * RRSIG and NSEC queries); DNAMEs synthesize a CNAME (RFC 6672);
+ * wildcards apply only at the closest encloser (RFC 4592); a cut above
+ * the name gives a referral with its glue, and glue that must be there
+ * but does not fit sets TC, the referral going out with what fits
+ * (RFC 9471). tests/bats/serve-diff.bats compares all this with NSD and
+ * Knot on generated zones and queries. */
 #include "cmd/lbdns-serve/answer.h"
 #include "cmd/lbdns-serve/denial.h"
 #include "common/balance.h"

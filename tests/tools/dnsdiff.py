@@ -9,6 +9,7 @@ query line (see tests/tools/genqueries.py) is
 
     qname  qtype  [option,...]     options: noedns edns=N do rd tcp
                                             class=IN|CH|ANY cookie nsid
+                                            ad cd ednsver=1 unknownopt
 
 and is sent with the same ID-independent bytes to every server, over UDP
 (or TCP with `tcp`). A response is reduced to
@@ -241,6 +242,8 @@ PARTS = ("header", "question", "edns", "answer", "authority", "additional")
 
 def build_query(qid, qname, qtype, opts):
 	flags = 0x0100 if "rd" in opts else 0
+	flags |= 0x0020 if "ad" in opts else 0
+	flags |= 0x0010 if "cd" in opts else 0
 	edns = None if "noedns" in opts else 1232
 	for o in opts:
 		if o.startswith("edns="):
@@ -253,11 +256,15 @@ def build_query(qid, qname, qtype, opts):
 	msg += name_wire(qname) + struct.pack("!HH", qtype_code(qtype), qclass)
 	if edns:
 		ttl = 0x8000 if "do" in opts else 0
+		if "ednsver=1" in opts:
+			ttl |= 1 << 16
 		rdata = b""
 		if "cookie" in opts:    # a client cookie, as dig sends one
 			rdata += struct.pack("!HH", 10, 8) + bytes(range(1, 9))
 		if "nsid" in opts:
 			rdata += struct.pack("!HH", 3, 0)
+		if "unknownopt" in opts:    # an option code no one knows
+			rdata += struct.pack("!HH", 65001, 2) + b"xy"
 		msg += b"\0" + struct.pack("!HHIH", 41, edns, ttl, len(rdata)) + rdata
 	return msg
 
