@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/dname.h"
 #include "common/encode.h"
 
 int keys_nsid_parse(const char *arg, uint8_t *out, size_t max)
@@ -21,6 +22,14 @@ int keys_nsid_parse(const char *arg, uint8_t *out, size_t max)
 		return -1;
 	memcpy(out, arg, len);
 	return (int)len;
+}
+
+int keys_origin_parse(const char *arg, uint8_t out[DNAME_MAXLEN])
+{
+	static const uint8_t root[1] = { 0 };
+
+	/* A name on the command line is absolute, dot or not. */
+	return dname_from_text(out, arg, strlen(arg), root) < 0 ? -1 : 0;
 }
 
 static int is_blank(int c)

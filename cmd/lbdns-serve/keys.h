@@ -14,4 +14,8 @@ int keys_nsid_parse(const char *arg, uint8_t *out, size_t max);
  * exactly 16 raw octets. Returns 0, or -1 with a message in ERR. */
 int keys_sticky_load(const char *path, uint8_t key[16], char *err, size_t errsize);
 
+/* --origin NAME: the zone origin for the -z options after it ("." or a
+ * name, with or without the trailing dot). Returns 0 or -1. */
+int keys_origin_parse(const char *arg, uint8_t out[255]);
+
 #endif

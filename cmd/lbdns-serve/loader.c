@@ -228,7 +228,8 @@ static int on_error(void *arg, const struct zparse_error *e)
 	return 0;
 }
 
-int loader_read(FILE *fp, const char *name, struct loader_result *res)
+int loader_read(FILE *fp, const char *name, const uint8_t *origin,
+                struct loader_result *res)
 {
 	struct zparse_opts opts;
 	struct stream s;
@@ -239,6 +240,7 @@ int loader_read(FILE *fp, const char *name, struct loader_result *res)
 	s.res = res;
 	memset(&opts, 0, sizeof(opts));
 	opts.default_ttl = 3600;
+	opts.origin = origin;
 	opts.on_record = on_record;
 	opts.on_error = on_error;
 	opts.arg = &s;
@@ -253,19 +255,19 @@ int loader_read(FILE *fp, const char *name, struct loader_result *res)
 	return 0;
 }
 
-int loader_file(const char *path, struct loader_result *res)
+int loader_file(const char *path, const uint8_t *origin, struct loader_result *res)
 {
 	FILE *fp;
 	int rc;
 
 	if (strcmp(path, "-") == 0)
-		return loader_read(stdin, "-", res);
+		return loader_read(stdin, "-", origin, res);
 	fp = fopen(path, "r");
 	if (!fp) {
 		lb_warn("%s", path);
 		return LB_EIO;
 	}
-	rc = loader_read(fp, path, res);
+	rc = loader_read(fp, path, origin, res);
 	fclose(fp);
 	return rc;
 }
@@ -274,6 +276,8 @@ int loader_file(const char *path, struct loader_result *res)
 
 struct stream_job {
 	char *path;
+	dname_storage_t origin;
+	bool has_origin;
 };
 
 static void *stream_thread(void *arg)
@@ -287,7 +291,7 @@ static void *stream_thread(void *arg)
 	if (!fp) {
 		lb_warn("%s", j->path);
 	} else {
-		loader_read(fp, j->path, &res);
+		loader_read(fp, j->path, j->has_origin ? j->origin : NULL, &res);
 		lb_warnx("%s: end of stream (%u versions swapped in, %u refused); "
 		         "serving on", j->path, res.good, res.bad);
 		if (!is_stdin)
@@ -298,14 +302,18 @@ static void *stream_thread(void *arg)
 	return NULL;
 }
 
-int loader_stream_start(const char *path)
+int loader_stream_start(const char *path, const uint8_t *origin)
 {
-	struct stream_job *j = xmalloc(sizeof(*j));
+	struct stream_job *j = xcalloc(1, sizeof(*j));
 	pthread_attr_t attr;
 	pthread_t tid;
 	int err;
 
 	j->path = xstrdup(path);
+	if (origin != NULL) {
+		memcpy(j->origin, origin, dname_len(origin));
+		j->has_origin = true;
+	}
 	pthread_attr_init(&attr);
 	/* Detached: a thread blocked reading a pipe cannot be joined at
 	 * shutdown; loader_freeze() keeps it from swapping anything then. */

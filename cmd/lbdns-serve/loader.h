@@ -25,15 +25,17 @@ struct loader_result {
 
 /* Read FP (named NAME in messages) to its end, swapping in every good
  * version. Returns 0, or LB_EIO when reading failed. */
-int loader_read(FILE *fp, const char *name, struct loader_result *res);
+int loader_read(FILE *fp, const char *name, const uint8_t *origin,
+                struct loader_result *res);
 
-/* The same on the file PATH ("-" = stdin). */
-int loader_file(const char *path, struct loader_result *res);
+/* The same on the file PATH ("-" = stdin). ORIGIN (wire, or NULL for
+ * the root) is the origin the file starts with. */
+int loader_file(const char *path, const uint8_t *origin, struct loader_result *res);
 
 /* Read PATH ("-" = stdin; FIFOs) in a thread of its own, which also
  * opens it, until its end: versions are swapped in while the server
  * runs. Returns 0 or -1 (the thread could not start). */
-int loader_stream_start(const char *path);
+int loader_stream_start(const char *path, const uint8_t *origin);
 
 /* Swap Z in (takes the caller's reference): the zone set with Z in place
  * of the zone of the same origin is published, NOTIFY is queued. */

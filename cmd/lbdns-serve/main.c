@@ -38,7 +38,7 @@ static const char usage_text[] =
 	"                   [--id-server string] [--regions file] [--mmdb file]\n"
 	"                   [--sticky-key file] [--seed n] [--tcp-timeout seconds]\n"
 	"                   [--tcp-max n] [--tcp-max-per-client n]\n"
-	"                   -z file|- [-z file]...\n"
+	"                   [--origin name] -z file|- [[--origin name] -z file]...\n"
 	"       lbdns-serve -z file... --query name [type] [--client addr]\n"
 	"                   [--ecs prefix] [--explain]\n"
 	"       lbdns-serve --help | --version\n";
@@ -47,6 +47,7 @@ static const char help_text[] =
 	"Serve DNS zones authoritatively, balancing answers across hosts.\n"
 	"\n"
 	"  -z FILE|-              zone file or stream (AXFR framing), repeatable\n"
+	"  --origin NAME          origin of the -z files after it (default: the root)\n"
 	"  -n                     load and check the zones, then exit\n"
 	"  -l ADDR[:PORT]         listen there, UDP and TCP (default 127.0.0.1:53)\n"
 	"  -t N                   worker threads (default: one per CPU)\n"
@@ -75,7 +76,7 @@ static const char help_text[] =
 enum {
 	OPT_CHROOT = 256, OPT_ALLOW, OPT_NOTIFY, OPT_METRICS, OPT_LOGQ, OPT_NSID,
 	OPT_VBIND, OPT_IDSRV, OPT_REGIONS, OPT_MMDB, OPT_STICKY, OPT_SEED,
-	OPT_TCPTO, OPT_TCPMAX, OPT_TCPCLI, OPT_HELP, OPT_VERSION,
+	OPT_TCPTO, OPT_TCPMAX, OPT_TCPCLI, OPT_HELP, OPT_VERSION, OPT_ORIGIN,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +95,7 @@ static const struct option long_opts[] = {
 	{ "tcp-timeout", required_argument, NULL, OPT_TCPTO },
 	{ "tcp-max", required_argument, NULL, OPT_TCPMAX },
 	{ "tcp-max-per-client", required_argument, NULL, OPT_TCPCLI },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -101,6 +103,9 @@ static const struct option long_opts[] = {
 
 struct options {
 	const char *zones[MAX_ZONE_FILES];
+	const uint8_t *zone_origin[MAX_ZONE_FILES];   /* NULL: the root */
+	dname_storage_t origins[MAX_ZONE_FILES];
+	size_t norigins;
 	size_t nzones;
 	bool check_only;
 	const char *user, *chroot_dir;
@@ -191,7 +196,14 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case 'z':
 			if (o->nzones == MAX_ZONE_FILES)
 				usage_error("-z %s: too many zone files", optarg);
+			o->zone_origin[o->nzones] = o->norigins ? o->origins[o->norigins - 1] : NULL;
 			o->zones[o->nzones++] = optarg;
+			break;
+		case OPT_ORIGIN:
+			if (o->norigins == MAX_ZONE_FILES ||
+			    keys_origin_parse(optarg, o->origins[o->norigins]) != 0)
+				usage_error("--origin %s: not a domain name", optarg);
+			o->norigins++;
 			break;
 		case 'n': o->check_only = true; break;
 		case 'l': opt_listen(o, optarg); break;
@@ -289,7 +301,8 @@ static int check_zones(const struct options *o)
 	for (size_t i = 0; i < o->nzones; i++) {
 		struct zone *z = NULL;
 		struct zone_stats st;
-		int rc = zone_load_file(o->zones[i], NULL, &z, loader_report, NULL, &st);
+		int rc = zone_load_file(o->zones[i], o->zone_origin[i], &z, loader_report,
+		                        NULL, &st);
 
 		if (rc == LB_EIO)
 			return LB_EXIT_USAGE;
@@ -326,7 +339,8 @@ static int load_files(const struct options *o, bool startup)
 		struct loader_result res = { 0, 0 };
 		if (is_stream(o->zones[i]))
 			continue;
-		if (loader_file(o->zones[i], &res) < 0 || (startup && res.good == 0)) {
+		if (loader_file(o->zones[i], o->zone_origin[i], &res) < 0 ||
+		    (startup && res.good == 0)) {
 			if (startup)
 				lb_warnx("%s: no valid zone version", o->zones[i]);
 			failed = -1;
@@ -341,7 +355,8 @@ static int load_files(const struct options *o, bool startup)
 static int start_streams(const struct options *o)
 {
 	for (size_t i = 0; i < o->nzones; i++) {
-		if (is_stream(o->zones[i]) && loader_stream_start(o->zones[i]) < 0)
+		if (is_stream(o->zones[i]) &&
+		    loader_stream_start(o->zones[i], o->zone_origin[i]) < 0)
 			return -1;
 	}
 	return 0;

@@ -29,6 +29,9 @@
 
 struct offline_opts {
 	const char *zones[OFFLINE_MAX_ZONES];
+	const uint8_t *zone_origin[OFFLINE_MAX_ZONES];   /* NULL: the root */
+	dname_storage_t origins[OFFLINE_MAX_ZONES];
+	size_t norigins;
 	size_t nzones;
 	const char *qname;
 	const char *qtype;
@@ -81,10 +84,11 @@ static int parse_args(int argc, char **argv, struct offline_opts *o)
 	enum {
 		O_QUERY = 256, O_CLIENT, O_ECS, O_TCP, O_SEED, O_RD, O_NORD,
 		O_EDNS, O_NOEDNS, O_NSID, O_DNSSEC, O_REGIONS, O_SNSID, O_SID,
-		O_SVERSION, O_EXPLAIN, O_RAW, O_MMDB, O_STICKY,
+		O_SVERSION, O_EXPLAIN, O_RAW, O_MMDB, O_STICKY, O_ORIGIN,
 	};
 	static const struct option longopts[] = {
 		{ "zone", required_argument, NULL, 'z' },
+		{ "origin", required_argument, NULL, O_ORIGIN },
 		{ "query", required_argument, NULL, O_QUERY },
 		{ "client", required_argument, NULL, O_CLIENT },
 		{ "ecs", required_argument, NULL, O_ECS },
@@ -120,7 +124,16 @@ static int parse_args(int argc, char **argv, struct offline_opts *o)
 				lb_warnx("more than %d zones", OFFLINE_MAX_ZONES);
 				return -1;
 			}
+			o->zone_origin[o->nzones] = o->norigins ? o->origins[o->norigins - 1] : NULL;
 			o->zones[o->nzones++] = optarg;
+			break;
+		case O_ORIGIN:
+			if (o->norigins == OFFLINE_MAX_ZONES ||
+			    keys_origin_parse(optarg, o->origins[o->norigins]) != 0) {
+				lb_warnx("--origin %s: not a domain name", optarg);
+				return -1;
+			}
+			o->norigins++;
 			break;
 		case O_QUERY: o->qname = optarg; break;
 		case O_CLIENT: o->client = optarg; break;
@@ -249,7 +262,7 @@ static int load_zones(const struct offline_opts *o, struct zoneset **zsp)
 		struct zone *z = NULL;
 		struct zoneset *next;
 
-		if (zone_load_file(o->zones[i], NULL, &z, offline_report,
+		if (zone_load_file(o->zones[i], o->zone_origin[i], &z, offline_report,
 		                   (void *)o->zones[i], NULL) < 0) {
 			zoneset_free(zs);
 			return -1;

@@ -391,3 +391,22 @@ exit 0"
 	run_tool lbdns-serve -z "$ZONE" --regions "$BATS_TEST_TMPDIR/regions" --mmdb x.mmdb
 	assert_failure 2
 }
+
+@test "--origin names zone files that have no \$ORIGIN, as NSD and Knot take it from their configuration" {
+	printf '$TTL 300\n@ SOA ns1 hostmaster 7 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.53\nwww A 192.0.2.77\n' \
+		>"$BATS_TEST_TMPDIR/relative.zone"
+	start_daemon lbdns-serve lbdns-serve -l "$LB_IP:$LB_PORT" -t 1 \
+		--origin example.org -z "$BATS_TEST_TMPDIR/relative.zone" --origin example.net. -z "$ZONE"
+	wait_for_dns "$LB_IP" "$LB_PORT"
+	run lbdig +short www.example.org A
+	assert_output '192.0.2.77'
+	# The second --origin does not override the $ORIGIN inside the file.
+	run lbdig +short www.example.com A
+	assert_output '192.0.2.10'
+	run_tool lbdns-serve --origin example.org -z "$BATS_TEST_TMPDIR/relative.zone" --query www.example.org A
+	assert_success
+	assert_output --regexp $'www\\.example\\.org\\.\t300\tIN\tA\t192\\.0\\.2\\.77'
+	run_tool lbdns-serve --origin 'bad..name' -z "$ZONE" -n
+	assert_failure 2
+	assert_output --partial '--origin bad..name: not a domain name'
+}

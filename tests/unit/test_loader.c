@@ -18,7 +18,7 @@ static struct loader_result feed(const char *text)
 	struct loader_result res = { 0, 0 };
 	FILE *fp = fmemopen((void *)text, strlen(text), "r");
 
-	loader_read(fp, "-", &res);
+	loader_read(fp, "-", NULL, &res);
 	fclose(fp);
 	return res;
 }
