@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Writers (stream threads, SIGHUP reloads) take turns; readers never
  * see this lock. */
@@ -37,6 +38,9 @@ struct stream {
 	unsigned line;                 /* where it started */
 	bool pending;                  /* SAVED holds a closing SOA */
 	bool skipping;                 /* records outside any version */
+	bool regular;                  /* a regular file, not a stream */
+	bool plain;                    /* ... holding one zone, SOA not first */
+	bool seen;                     /* a record was read */
 	struct saved_soa saved;
 	struct loader_result *res;
 };
@@ -171,6 +175,23 @@ static int on_record(void *arg, const struct zrecord *rr)
 	struct stream *s = arg;
 	bool soa = rr->type == RR_SOA;
 
+	/* A regular file whose first record is not an SOA is an ordinary
+	 * zone file (BIND and NSD allow records before the SOA): one zone,
+	 * no framing. Streams must start each version with its SOA. */
+	if (!s->seen && !soa && s->regular) {
+		s->plain = true;
+		s->b = zone_builder_new(NULL);
+		s->line = rr->line;
+	}
+	s->seen = true;
+	if (s->plain) {
+		if (zone_builder_add(s->b, rr) == LB_ELIMIT && !s->skipping) {
+			zone_builder_report(s->b, ZONE_ERROR, rr->file, rr->line, 0,
+			                    "limit", "too many records in one zone");
+			s->skipping = true;
+		}
+		return 0;
+	}
 	if (s->pending) {
 		if (soa)
 			saved_clear(s);
@@ -235,9 +256,12 @@ int loader_read(FILE *fp, const char *name, const uint8_t *origin,
 	struct stream s;
 	int rc;
 
+	struct stat st;
+
 	memset(&s, 0, sizeof(s));
 	s.name = name;
 	s.res = res;
+	s.regular = fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode);
 	memset(&opts, 0, sizeof(opts));
 	opts.default_ttl = 3600;
 	opts.origin = origin;

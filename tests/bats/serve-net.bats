@@ -410,3 +410,14 @@ exit 0"
 	assert_failure 2
 	assert_output --partial '--origin bad..name: not a domain name'
 }
+
+@test "a zone file with records before its SOA is one zone, as in BIND and NSD" {
+	printf '$ORIGIN example.org.\n$TTL 300\nwww A 192.0.2.88\n@ NS ns1\nns1 A 192.0.2.53\n@ SOA ns1 hostmaster 3 3600 600 86400 300\n' \
+		>"$BATS_TEST_TMPDIR/late-soa.zone"
+	start_daemon lbdns-serve lbdns-serve -l "$LB_IP:$LB_PORT" -t 1 -z "$BATS_TEST_TMPDIR/late-soa.zone"
+	wait_for_dns "$LB_IP" "$LB_PORT"
+	run lbdig +short www.example.org A
+	assert_output '192.0.2.88'
+	run lbdig +short example.org SOA
+	assert_output --partial ' 3 3600 600 86400 300'
+}
