@@ -697,9 +697,9 @@ static int conn_xfr(struct worker *w, struct conn *c, const struct served *sv,
 		}
 		return -1;
 	}
-	/* RFC 5936 §2.2.1: NOTAUTH for a zone we do not serve, REFUSED for
-	 * a client not allowed (and for TSIG, which is not supported). */
-	rcode = (!z && allowed) ? DNS_RCODE_NOTAUTH : DNS_RCODE_REFUSED;
+	/* RFC 5936 §2.2.1: NOTAUTH for a zone we do not serve (whoever
+	 * asks, as NSD and Knot answer), REFUSED for a client not allowed. */
+	rcode = !z ? DNS_RCODE_NOTAUTH : DNS_RCODE_REFUSED;
 	bump(&w->st.xfr_refused);
 	rlen = xfr_error(q, qlen, rcode, w->tcp_out + 2, DNS_TCP_MAX);
 	if (g_cfg.log_queries)

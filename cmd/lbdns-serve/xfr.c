@@ -36,6 +36,10 @@ size_t xfr_error(const uint8_t *q, size_t qlen, unsigned rcode,
 	dns_writer_set_rcode(&w, rcode);
 	if (dq.qname_len)
 		dns_writer_question(&w, dq.qname, dq.qtype, dq.qclass);
+	/* An EDNS query gets an OPT back, refusals too (RFC 6891 §7). */
+	if (dq.has_edns && dns_writer_opt_begin(&w, 1232, 0, 0,
+	                                        dq.edns.do_bit ? EDNS_DO : 0) == 0)
+		dns_writer_opt_end(&w);
 	return dns_writer_finish(&w);
 }
 
