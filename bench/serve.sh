@@ -15,6 +15,7 @@
 #             Knot without a geo module ignore the option)
 #   nxdomain  names that do not exist, UDP
 #   tcp       plain names over TCP, dnsperf -m tcp with 10 connections
+#   deep      plain names with DEEP_WINDOW (1,000) queries outstanding
 #   latency   plain names at a fixed LAT_QPS (10,000) queries per second
 #   dnsperf   plain names over UDP from dnsperf instead of blast
 # Every server has one worker and runs on core 1; the load generator
@@ -29,7 +30,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 DUR=${DUR:-10}
 WINDOW=${WINDOW:-100}
-KINDS=${KINDS:-plain balanced ecs nxdomain tcp latency dnsperf}
+KINDS=${KINDS:-plain balanced ecs nxdomain tcp deep latency dnsperf}
+DEEP_WINDOW=${DEEP_WINDOW:-1000}
 LAT_QPS=${LAT_QPS:-10000}
 SERVERS=${SERVERS:-lbdns nsd knot bare}
 BASE=${BASE_PORT:-5310}
@@ -67,6 +69,10 @@ one() {
 	plain | balanced | nxdomain)
 		line=$(taskset -c "$CLIENT_CORE" "$OUT/blast" -s 127.0.0.1 -p "$port" -d "$d/$k.q" \
 			-l "$DUR" -q "$WINDOW" | tail -1) ;;
+	deep)
+		# many more queries in flight: what a burst does to socket buffers
+		line=$(taskset -c "$CLIENT_CORE" "$OUT/blast" -s 127.0.0.1 -p "$port" -d "$d/plain.q" \
+			-l "$DUR" -q "$DEEP_WINDOW" | tail -1) ;;
 	latency)
 		# a fixed, moderate rate: the latency of one query, not of a queue
 		line=$(taskset -c "$CLIENT_CORE" "$OUT/blast" -s 127.0.0.1 -p "$port" -d "$d/plain.q" \
@@ -104,7 +110,7 @@ for r in $(seq "$RUNS"); do
 	for k in $KINDS; do
 		for s in $SERVERS; do
 			# the bare responder answers UDP only, and the same for any name
-			case $s:$k in bare:plain | bare:latency | bare:dnsperf) ;; bare:*) continue ;; esac
+			case $s:$k in bare:plain | bare:deep | bare:latency | bare:dnsperf) ;; bare:*) continue ;; esac
 			one "$s" "$k"
 		done
 	done
@@ -173,6 +179,8 @@ echo "Each cell: median (min–max) of $RUNS runs of $DUR s. CPU µs/query: the"
 echo "server's utime+stime (/proc/PID/stat, all threads and child processes)"
 echo "divided by the queries answered. Latency is at full load (queueing"
 echo "included): mean and 99th percentile in µs (p99 not available from dnsperf);"
+echo "the \`deep\` rows keep $DEEP_WINDOW queries outstanding instead of $WINDOW (a burst: lost"
+echo "queries there are datagrams dropped when the server's socket buffer overflowed);"
 echo "the \`latency\` row sends plain names at a fixed $LAT_QPS qps instead, so its"
 echo "latency is that of one query. Server busy: CPU time / wall time of the run;"
 echo "below ~95% the server was not the bottleneck (the load generator or the"

@@ -37,6 +37,9 @@
 #define GEN_TEXT_MAX      ((size_t)65535 * 4)
 #define SHOW_MAX          40     /* octets of a token quoted in a message */
 #define SHOW_BUF          (SHOW_MAX * 4 + 4)
+#define RUN_MAX           32     /* RRsets of one owner run tracked */
+#define LEX_ERR_MAX       4      /* lexer errors kept for one record */
+#define MAX_TTL           0x7fffffffUL   /* RFC 2181 §8 */
 
 /* Character classes of the lexer. */
 enum { C_PLAIN, C_BLANK, C_NL, C_SEMI, C_LP, C_RP, C_QUOTE, C_BSL };
@@ -92,8 +95,19 @@ struct zparser {
 
 	uint32_t dollar_ttl;       /* $TTL, or the SOA minimum (BIND) */
 	bool have_dollar_ttl;
-	uint32_t last_ttl;         /* last explicit TTL (RFC 1035) */
+	uint32_t last_ttl;         /* previous record's TTL (RFC 1035) */
 	bool have_last_ttl;
+	/* Without $TTL, BIND's "previous TTL" is the one the previous
+	 * record's RRset kept: the TTL of the first record of that RRset in
+	 * the current run of one owner (see zparse.h). Only kept up while
+	 * no $TTL is known; RRSIGs are keyed by the type they cover. */
+	struct run_rrset {
+		uint16_t type, covers;
+		uint32_t ttl;
+	} run[RUN_MAX];
+	size_t nrun;
+	uint8_t run_owner[DNAME_MAXLEN];
+	bool have_run;
 	uint16_t zclass;           /* 0 until known */
 
 	/* The line being processed. */
@@ -103,9 +117,11 @@ struct zparser {
 	unsigned rec_line;
 	const char *comment;
 	size_t comment_len;
-	bool lex_err;              /* a non-fatal lexer error to report */
-	unsigned lex_err_line, lex_err_col;
-	char lex_err_msg[128];
+	size_t nlex_err;           /* non-fatal lexer errors to report */
+	struct lex_err {
+		unsigned line, col;
+		const char *msg;   /* a string literal */
+	} lex_errs[LEX_ERR_MAX];
 
 	uint8_t rdata[RDATA_MAXLEN];
 	uint8_t gen_owner[DNAME_MAXLEN];
@@ -146,6 +162,7 @@ static void report(struct zparser *p, const char *file, unsigned line,
 	e.line = line;
 	e.col = col;
 	e.fatal = fatal;
+	e.warning = false;
 	va_start(ap, fmt);
 	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
 	va_end(ap);
@@ -155,6 +172,30 @@ static void report(struct zparser *p, const char *file, unsigned line,
 	if (r != 0 || fatal) {
 		p->stop = true;
 		p->rv = r != 0 ? r : 1;
+	}
+}
+
+/* A warning: nothing is skipped and it is no error in the result. */
+LB_ATTR_FMT(5, 6)
+static void warn(struct zparser *p, const char *file, unsigned line,
+                 unsigned col, const char *fmt, ...)
+{
+	struct zparse_error e;
+	va_list ap;
+
+	if (p->o->on_warning == NULL)
+		return;
+	e.file = file;
+	e.line = line;
+	e.col = col;
+	e.fatal = false;
+	e.warning = true;
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	if (p->o->on_warning(p->o->arg, &e) != 0 && !p->stop) {
+		p->stop = true;
+		p->rv = 1;
 	}
 }
 
@@ -323,15 +364,25 @@ static void tok_push(struct zparser *p, const char *s, size_t len, bool quoted,
 	t->col = col;
 }
 
+/* The first error of a record is the one to show, except that each
+ * line with an unterminated quoted string is named (as BIND does: the
+ * rest of such a line is read as a new quoted string and so on). */
+static const char msg_unterminated[] = "unterminated quoted string";
+
 static void lex_error(struct zparser *p, unsigned line, unsigned col,
                       const char *msg)
 {
-	if (p->lex_err)
-		return;     /* the first error of a line is the one to show */
-	p->lex_err = true;
-	p->lex_err_line = line;
-	p->lex_err_col = col;
-	snprintf(p->lex_err_msg, sizeof(p->lex_err_msg), "%s", msg);
+	struct lex_err *e;
+
+	if (p->nlex_err > 0 && (p->nlex_err == LEX_ERR_MAX ||
+	    msg != msg_unterminated ||
+	    p->lex_errs[p->nlex_err - 1].msg != msg_unterminated ||
+	    p->lex_errs[p->nlex_err - 1].line == line))
+		return;
+	e = &p->lex_errs[p->nlex_err++];
+	e->line = line;
+	e->col = col;
+	e->msg = msg;
 }
 
 /* Where the lexer is in the buffer. */
@@ -349,21 +400,15 @@ static unsigned col_of(const struct lexpos *lp, const char *q)
 }
 
 /* From R (just past an opening quote) find the closing quote. A quoted
- * string may span lines only inside parentheses (as in Knot; a stray
- * quote then does not swallow the rest of the file). Returns the quote,
- * the newline that ends the string early, or the end of the data. */
+ * string never spans lines, inside parentheses neither (BIND: "unbalanced
+ * quotes"; a stray quote then does not swallow the rest of the file).
+ * Returns the quote, the newline that ends the string early, or the end
+ * of the data. */
 static const char *scan_quoted(struct lexpos *lp, const char *r)
 {
-	for (; r < lp->e && *r != '"'; r++) {
-		if (*r == '\\' && r + 1 < lp->e && r[1] != '\n') {
+	for (; r < lp->e && *r != '"' && *r != '\n'; r++)
+		if (*r == '\\' && r + 1 < lp->e && r[1] != '\n')
 			r++;
-		} else if (*r == '\n') {
-			if (!lp->paren)
-				break;
-			lp->line++;
-			lp->ls = r + 1;
-		}
-	}
 	return r;
 }
 
@@ -372,21 +417,17 @@ static const char *lex_quoted(struct zparser *p, struct lexpos *lp, const char *
 {
 	unsigned line = lp->line, col = col_of(lp, q);
 	const char *r = scan_quoted(lp, q + 1);
-	uint8_t next;
 
 	if (r == lp->e && !lp->eof)
 		return NULL;
 	tok_push(p, q + 1, (size_t)(r - q - 1), true, line, col);
 	if (r == lp->e || *r == '\n') {
-		lex_error(p, line, col, "unterminated quoted string");
+		lex_error(p, line, col, msg_unterminated);
 		return r;
 	}
-	r++;
-	/* "a"b and """ are typos more often than two strings. */
-	next = r < lp->e ? cclass[(uint8_t)*r] : C_BLANK;
-	if (next == C_PLAIN || next == C_BSL || next == C_QUOTE)
-		lex_error(p, lp->line, col_of(lp, r), "no blank after a quoted string");
-	return r;
+	/* What follows the closing quote starts a new token, blank or not:
+	 * "a"b and "a""b" are two strings each, as in BIND. */
+	return r + 1;
 }
 
 /* A word at Q: it runs to a blank or special character. A quote inside
@@ -417,7 +458,7 @@ static const char *lex_word(struct zparser *p, struct lexpos *lp, const char *q)
 		if (r == e && !lp->eof)
 			return NULL;
 		if (r == e || *r == '\n') {
-			lex_error(p, line, col, "unterminated quoted string");
+			lex_error(p, line, col, msg_unterminated);
 			break;
 		}
 		r++;
@@ -472,7 +513,7 @@ static int lex_line(struct zparser *p, struct zsrc *s)
 	p->ntok = 0;
 	p->comment = NULL;
 	p->comment_len = 0;
-	p->lex_err = false;
+	p->nlex_err = 0;
 	p->rec_line = lp.line;
 	p->owner_field = q < lp.e && cclass[(uint8_t)*q] != C_BLANK &&
 	                 cclass[(uint8_t)*q] != C_NL && *q != '(' &&
@@ -482,6 +523,12 @@ static int lex_line(struct zparser *p, struct zsrc *s)
 			if (!s->eof)
 				return LEX_MORE;
 			if (lp.paren) {
+				/* Unterminated quotes first: they are
+				 * why the ')' was not seen. */
+				for (size_t i = 0; i < p->nlex_err && !p->stop; i++)
+					report(p, s->name, p->lex_errs[i].line,
+					       p->lex_errs[i].col, false, "%s",
+					       p->lex_errs[i].msg);
 				report(p, s->name, pline, pcol, true,
 				       "unbalanced parentheses: '(' not closed "
 				       "at end of file");
@@ -633,9 +680,11 @@ int zparse_ttl(const char *text, size_t len, uint32_t *ttl)
 	return 0;
 }
 
+/* TYPE0, OPT and 128..255 (RFC 6895 §3.1: QTYPEs and meta types,
+ * assigned or not), which BIND refuses in zone data. */
 static bool is_meta_type(uint16_t type)
 {
-	return type == RR_OPT || (type >= RR_TKEY && type <= RR_ANY);
+	return type == 0 || type == RR_OPT || (type >= 128 && type <= 255);
 }
 
 static struct mnemo_slot *mnemo_slot(struct mnemo_slot *tab, const struct ztoken *t)
@@ -681,6 +730,17 @@ static int type_lookup(struct zparser *p, const struct ztoken *t, uint16_t *type
 	return mnemo_lookup(p->types, t, rrtype_from_text, type);
 }
 
+/* RFC 2181 §8: a TTL over 2^31-1 is read as 0, with a warning (BIND). */
+static uint32_t limit_ttl(struct zparser *p, const char *file, unsigned line,
+                          unsigned col, const char *what, uint32_t ttl)
+{
+	if (ttl <= MAX_TTL)
+		return ttl;
+	warn(p, file, line, col, "%s %lu over the maximum %lu (RFC 2181): 0 used",
+	     what, (unsigned long)ttl, MAX_TTL);
+	return 0;
+}
+
 /* Read [TTL] [class] in either order, then the type, from TOK[I..N). */
 static int parse_fields(struct zparser *p, const struct zsrc *s,
                         const struct ztoken *tok, size_t i, size_t n,
@@ -714,6 +774,7 @@ static int parse_fields(struct zparser *p, const struct zsrc *s,
 				           "TTL out of range" : "bad TTL");
 				return -1;
 			}
+			f->ttl = limit_ttl(p, s->name, t->line, t->col, "TTL", f->ttl);
 			f->have_ttl = true;
 			continue;
 		}
@@ -762,35 +823,83 @@ static int resolve_class(struct zparser *p, const struct zsrc *s,
 	return 0;
 }
 
-/* TTL of a record: explicit; else $TTL; else the last explicit TTL
- * (RFC 1035); else for an SOA its minimum field, which then serves as
- * $TTL (BIND); else opts->default_ttl. */
-static uint32_t resolve_ttl(struct zparser *p, const struct fieldset *f,
-                            const uint8_t *rd, int rdlen)
+/* Without $TTL: the RRset of the previous record (BIND's current list)
+ * decides the previous TTL. A record of an RRset already in the run
+ * makes its first TTL the previous one; another starts an RRset. */
+static void run_note(struct zparser *p, const uint8_t *owner, uint16_t type,
+                     const uint8_t *rd, int rdlen, uint32_t ttl)
 {
-	if (f->have_ttl) {
-		p->last_ttl = f->ttl;
-		p->have_last_ttl = true;
-		return f->ttl;
-	}
-	if (p->have_dollar_ttl)
-		return p->dollar_ttl;
-	if (p->have_last_ttl)
-		return p->last_ttl;
-	if (f->type == RR_SOA && rdlen >= 20) {
-		const uint8_t *m = rd + rdlen - 4;
+	uint16_t covers = 0;
+	size_t olen = dname_len(owner);
 
-		p->dollar_ttl = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
-		                (uint32_t)m[2] << 8 | m[3];
-		p->have_dollar_ttl = true;
-		return p->dollar_ttl;
+	if (!p->have_run || memcmp(owner, p->run_owner, olen) != 0) {
+		memcpy(p->run_owner, owner, olen);
+		p->have_run = true;
+		p->nrun = 0;
 	}
-	return p->o->default_ttl ? p->o->default_ttl : DEFAULT_TTL;
+	if (type == RR_RRSIG && rdlen >= 2)
+		covers = (uint16_t)(rd[0] << 8 | rd[1]);
+	for (size_t i = 0; i < p->nrun; i++) {
+		if (p->run[i].type == type && p->run[i].covers == covers) {
+			p->last_ttl = p->run[i].ttl;
+			return;
+		}
+	}
+	if (p->nrun < RUN_MAX) {
+		p->run[p->nrun].type = type;
+		p->run[p->nrun].covers = covers;
+		p->run[p->nrun].ttl = ttl;
+		p->nrun++;
+	}
 }
 
-/* Encode the RDATA and hand the record to the callback. */
+/* TTL of a record into *TTL (see zparse.h): explicit; else $TTL; else
+ * the previous TTL (RFC 1035); else for an SOA its minimum field, which
+ * then serves as $TTL (BIND); else opts->default_ttl; else refused. */
+static int resolve_ttl(struct zparser *p, const struct zsrc *s,
+                       const uint8_t *owner, const struct fieldset *f,
+                       const uint8_t *rd, int rdlen, bool track, uint32_t *ttl)
+{
+	if (f->have_ttl) {
+		*ttl = f->ttl;
+		p->last_ttl = f->ttl;
+		p->have_last_ttl = true;
+	} else if (p->have_dollar_ttl) {
+		*ttl = p->dollar_ttl;
+		return 0;
+	} else if (p->have_last_ttl) {
+		*ttl = p->last_ttl;
+	} else if (f->type == RR_SOA && rdlen >= 20) {
+		const uint8_t *m = rd + rdlen - 4;
+		uint32_t min = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+		               (uint32_t)m[2] << 8 | m[3];
+
+		p->dollar_ttl = limit_ttl(p, s->name, p->rec_line, 1,
+		                          "SOA minimum used as $TTL", min);
+		p->have_dollar_ttl = true;
+		*ttl = p->dollar_ttl;
+		return 0;
+	} else if (p->o->default_ttl != 0) {
+		*ttl = p->o->default_ttl;
+		return 0;
+	} else {
+		const struct ztoken *t = &p->tok[0];
+
+		report(p, s->name, t->line, t->col, false,
+		       "no TTL specified (no $TTL, and no TTL before this record)");
+		return -1;
+	}
+	if (track && !p->have_dollar_ttl)
+		run_note(p, owner, f->type, rd, rdlen, *ttl);
+	return 0;
+}
+
+/* Encode the RDATA and hand the record to the callback. TRACK: the
+ * record is read from the file itself (not made by $GENERATE), so it
+ * counts in BIND's run of RRsets of one owner. */
 static void emit(struct zparser *p, const struct zsrc *s, const uint8_t *owner,
-                 struct fieldset *f, const struct ztoken *rt, size_t nrt)
+                 struct fieldset *f, const struct ztoken *rt, size_t nrt,
+                 bool track)
 {
 	const struct ztoken *type_tok = &p->tok[f->next - 1];
 	struct rdata_error err;
@@ -825,7 +934,8 @@ static void emit(struct zparser *p, const struct zsrc *s, const uint8_t *owner,
 	rr.owner = owner;
 	rr.type = f->type;
 	rr.rclass = f->rclass;
-	rr.ttl = resolve_ttl(p, f, p->rdata, n);
+	if (resolve_ttl(p, s, owner, f, p->rdata, n, track, &rr.ttl) < 0)
+		return;
 	rr.rdata = p->rdata;
 	rr.rdlen = (uint16_t)n;
 	rr.comment = p->comment_len ? p->comment : NULL;
@@ -900,7 +1010,7 @@ static void do_record(struct zparser *p, const struct zsrc *s)
 	}
 	if (parse_fields(p, s, p->tok, i, p->ntok, &f) < 0)
 		return;
-	emit(p, s, p->owner, &f, p->tok + f.next, p->ntok - f.next);
+	emit(p, s, p->owner, &f, p->tok + f.next, p->ntok - f.next, true);
 }
 
 /* ---- directives ---- */
@@ -963,65 +1073,19 @@ static void dir_ttl(struct zparser *p, const struct zsrc *s)
 		           "bad $TTL");
 		return;
 	}
-	p->dollar_ttl = ttl;
+	p->dollar_ttl = limit_ttl(p, s->name, t->line, t->col, "$TTL", ttl);
 	p->have_dollar_ttl = true;
 }
 
-/* Decode the escapes of a file name token into OUT (NUL-terminated). */
-static int unescape_path(const struct ztoken *t, char *out, size_t outsize)
+/* The file name token as it is written: BIND takes \DDD and \X in it
+ * literally (a backslash is a backslash in the path). */
+static int include_name(const struct ztoken *t, char *out, size_t outsize)
 {
-	size_t o = 0;
-
-	for (size_t i = 0; i < t->len; i++) {
-		unsigned char c = (unsigned char)t->s[i];
-
-		if (c == '\\' && i + 1 < t->len) {
-			if (i + 3 < t->len && t->s[i + 1] >= '0' && t->s[i + 1] <= '9') {
-				unsigned v = 0;
-
-				for (size_t k = i + 1; k < i + 4; k++) {
-					if (t->s[k] < '0' || t->s[k] > '9')
-						return LB_EMALF;
-					v = v * 10 + (unsigned)(t->s[k] - '0');
-				}
-				if (v > 255)
-					return LB_EMALF;
-				c = (unsigned char)v;
-				i += 3;
-			} else {
-				c = (unsigned char)t->s[++i];
-			}
-		}
-		if (c == '\0' || o + 1 >= outsize)
-			return LB_EMALF;
-		out[o++] = (char)c;
-	}
-	if (o == 0)
+	if (t->len == 0 || t->len >= outsize || memchr(t->s, '\0', t->len) != NULL)
 		return LB_EMALF;
-	out[o] = '\0';
+	memcpy(out, t->s, t->len);
+	out[t->len] = '\0';
 	return 0;
-}
-
-/* The include path: relative to the including file's directory first,
- * then to the current directory. Returns an allocated string. */
-static char *include_path(const struct zsrc *s, const char *file)
-{
-	const char *slash;
-	struct stat st;
-	char *cand;
-	size_t dlen;
-
-	if (file[0] == '/' || s->fd < 0 || (slash = strrchr(s->name, '/')) == NULL)
-		return xstrdup(file);
-	dlen = (size_t)(slash - s->name);
-	cand = xmalloc(dlen + 1 + strlen(file) + 1);
-	memcpy(cand, s->name, dlen);
-	cand[dlen] = '/';
-	strcpy(cand + dlen + 1, file);
-	if (stat(cand, &st) == 0)
-		return cand;
-	free(cand);
-	return xstrdup(file);
 }
 
 /* Parse one file as an $INCLUDE (or the top level when P->depth is 0). */
@@ -1060,7 +1124,6 @@ static void dir_include(struct zparser *p, struct zsrc *s)
 	uint8_t origin[DNAME_MAXLEN], saved[DNAME_MAXLEN], owner[DNAME_MAXLEN];
 	bool have_owner = p->have_owner;
 	const struct ztoken *t = &p->tok[1];
-	char *path;
 
 	if (p->o->no_include) {
 		report(p, s->name, p->tok[0].line, p->tok[0].col, false,
@@ -1074,7 +1137,7 @@ static void dir_include(struct zparser *p, struct zsrc *s)
 	}
 	if (extra_args(p, s, 3, true))
 		return;
-	if (unescape_path(t, file, sizeof(file)) < 0) {
+	if (include_name(t, file, sizeof(file)) < 0) {
 		report_tok(p, s, t, true, "bad $INCLUDE file name");
 		return;
 	}
@@ -1097,15 +1160,16 @@ static void dir_include(struct zparser *p, struct zsrc *s)
 		       "$INCLUDE depth limit (%u) exceeded", p->max_depth);
 		return;
 	}
-	path = include_path(s, file);
 	memcpy(saved, p->origin, dname_len(p->origin));
 	if (have_owner)
 		memcpy(owner, p->owner, dname_len(p->owner));
 	set_origin(p, origin);
 	p->depth++;
-	parse_path(p, path, s, t);
+	p->have_run = false;    /* BIND commits its RRsets here */
+	/* Relative to the current directory, as BIND (zparse.h). */
+	parse_path(p, file, s, t);
 	p->depth--;
-	free(path);
+	p->have_run = false;
 	/* RFC 1035 §5.1: the include does not change the includer's origin.
 	 * As in BIND, the includer's previous owner comes back too, while a
 	 * $TTL set in the include stays in force (Knot restores it). */
@@ -1331,6 +1395,13 @@ static void dir_generate(struct zparser *p, const struct zsrc *s)
 		       "$GENERATE without a right-hand side");
 		return;
 	}
+	/* One token, as in BIND: RDATA of several fields is quoted. */
+	if (nrhs > 1) {
+		report_tok(p, s, &rhs[1], false,
+		           "$GENERATE: text after the right-hand side (quote "
+		           "a right-hand side with blanks)");
+		return;
+	}
 	if (p->gen_text == NULL)
 		p->gen_text = xmalloc(GEN_TEXT_MAX);
 	for (long long it = g.start; it <= g.stop && !p->stop; it += g.step) {
@@ -1352,21 +1423,18 @@ static void dir_generate(struct zparser *p, const struct zsrc *s)
 			       show(b, name, nl));
 			return;
 		}
-		for (size_t k = 0; k < nrhs; k++) {
-			if ((k > 0 && !gen_put(p->gen_text, GEN_TEXT_MAX, &tl, " ", 1)) ||
-			    gen_expand(rhs[k].s, rhs[k].len, it, p->gen_text,
-			               GEN_TEXT_MAX, &tl, &why) < 0) {
-				report(p, s->name, rhs[k].line, rhs[k].col, false,
-				       "$GENERATE right-hand side: %s", why);
-				return;
-			}
+		if (gen_expand(rhs->s, rhs->len, it, p->gen_text, GEN_TEXT_MAX,
+		               &tl, &why) < 0) {
+			report(p, s->name, rhs->line, rhs->col, false,
+			       "$GENERATE right-hand side: %s", why);
+			return;
 		}
 		nt = split_text(p, p->gen_text, tl, rhs[0].line, rhs[0].col);
 		{
 			unsigned before = p->nerrors;
 			struct fieldset ff = f;
 
-			emit(p, s, p->gen_owner, &ff, p->gen_tok, nt);
+			emit(p, s, p->gen_owner, &ff, p->gen_tok, nt, false);
 			if (p->nerrors != before)
 				return;     /* one error per directive is enough */
 		}
@@ -1412,9 +1480,11 @@ static void parse_source(struct zparser *p, struct zsrc *s)
 			       "line longer than %zu octets", p->max_line);
 			return;
 		}
-		if (p->lex_err) {
-			report(p, s->name, p->lex_err_line, p->lex_err_col, false,
-			       "%s", p->lex_err_msg);
+		if (p->nlex_err > 0) {
+			for (size_t i = 0; i < p->nlex_err && !p->stop; i++)
+				report(p, s->name, p->lex_errs[i].line,
+				       p->lex_errs[i].col, false, "%s",
+				       p->lex_errs[i].msg);
 			continue;
 		}
 		if (p->ntok == 0)

@@ -16,12 +16,14 @@
  * call from the header and question):
  *   - AXFR/IXFR over TCP: check answer_is_xfr() first and serve the
  *     transfer yourself. Over UDP, or if passed anyway, answer_query()
- *     answers NOTIMP, as Knot does.
+ *     answers AXFR with NOTIMP and IXFR with NOTAUTH, as Knot does.
  *
  * Choices where NSD and Knot differ follow Knot: no apex NS in the
  * authority section of positive answers; ANY answered with the RRset of
  * the lowest type at the name (RFC 8482 §4.2); a response that does not
- * fit is sent with TC=1 and empty sections (NSD and Knot both do); the
+ * fit is sent with TC=1 and empty sections (NSD and Knot both do), but
+ * a referral keeps its NS RRset and the glue that fits; CNAME chains
+ * are followed for at most CHAIN_FOLLOW_MAX (5) links, as Knot does; the
  * additional section takes A/AAAA of NS, MX, SRV, SVCB/HTTPS targets in
  * the zone, glue included, and a referral whose in-bailiwick glue does
  * not fit is truncated (RFC 9471). Names outside every zone: REFUSED,

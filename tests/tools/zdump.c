@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.origin = origin;
-	o.default_ttl = 3600;
+	o.default_ttl = 0;  /* BIND: no TTL at all is an error */
 	o.on_record = dump_record;
 	o.on_error = dump_error;
 	o.arg = &d;

@@ -30,7 +30,7 @@
 struct out {
 	char *buf;
 	size_t len, cap;
-	unsigned records, errors, fatals;
+	unsigned records, errors, fatals, warnings;
 	bool rdata_text;           /* RDATA via rdata_to_text, else hex */
 	bool with_comment;
 	int stop_after;            /* record callback returns 7 after N */
@@ -110,12 +110,24 @@ static int on_error(void *arg, const struct zparse_error *e)
 	return o->err_rv;
 }
 
+static int on_warning(void *arg, const struct zparse_error *e)
+{
+	struct out *o = arg;
+
+	out_add(o, "%s: %s:%u:%u: %s\n", e->warning && !e->fatal ? "warning" : "BAD",
+	        basename_of(e->file), e->line, e->col, e->msg);
+	o->warnings++;
+	return 0;
+}
+
 static void opts_init(struct zparse_opts *zo, struct out *o, const uint8_t *origin)
 {
 	memset(zo, 0, sizeof(*zo));
 	zo->origin = origin;
+	zo->default_ttl = 3600;    /* as lbdns-zone and lbdns-serve pass it */
 	zo->on_record = on_record;
 	zo->on_error = on_error;
+	zo->on_warning = on_warning;
 	zo->arg = o;
 }
 
@@ -167,9 +179,10 @@ static void test_fields(void)
 	      "  300 A 192.0.2.4\n",
 	      "a.example. 10 IN A c0000201\n"
 	      "a.example. 20 IN A c0000202\n"
-	      "b.example. 20 IN A c0000203\n"
+	      "b.example. 10 IN A c0000203\n"
 	      "b.example. 300 IN A c0000204\n",
-	      "TTL and class in either order; omitted owner, TTL (last one, RFC 1035), class");
+	      "TTL and class in either order; omitted owner, TTL (the previous "
+	      "RRset's, BIND), class");
 	check("$TTL 1h\na 5 A 192.0.2.1\nb A 192.0.2.2\n",
 	      "a.example. 5 IN A c0000201\nb.example. 3600 IN A c0000202\n",
 	      "$TTL wins over the last explicit TTL");
@@ -204,6 +217,110 @@ static void test_fields(void)
 	      "error: t:1:3: meta type not allowed in zone data 'TKEY'\n"
 	      "error: t:2:3: meta type not allowed in zone data 'AXFR'\n",
 	      "meta types refused");
+}
+
+/* Parse TEXT as BIND's rules want it: no default TTL. */
+static int parse_bind(const char *text, struct out *o)
+{
+	struct zparse_opts zo;
+
+	opts_init(&zo, o, example);
+	zo.default_ttl = 0;
+	return zparse_string(text, strlen(text), "t", &zo);
+}
+
+static void check_bind(const char *text, const char *want, const char *what)
+{
+	struct out o = { 0 };
+
+	parse_bind(text, &o);
+	is_str(o.buf ? o.buf : "", want, "%s", what);
+	out_free(&o);
+}
+
+/* The TTL rules of named-compilezone (zparse.h). */
+static void test_ttl_bind(void)
+{
+	struct out o = { 0 };
+	int r;
+
+	check_bind("a A 192.0.2.1\nb 5 A 192.0.2.2\nc A 192.0.2.3\n",
+	           "error: t:1:1: no TTL specified (no $TTL, and no TTL before this record)\n"
+	           "b.example. 5 IN A c0000202\nc.example. 5 IN A c0000203\n",
+	           "default_ttl 0: no TTL at all is refused (BIND), later ones go on");
+	check_bind("@ SOA ns host 1 2 3 4 77\na A 192.0.2.1\n",
+	           "example. 77 IN SOA 026e73076578616d706c650004686f7374076578616d706c65"
+	           "00000000010000000200000003000000040000004d\n"
+	           "a.example. 77 IN A c0000201\n",
+	           "default_ttl 0: the SOA minimum still serves as $TTL");
+	check_bind("a 300 A 192.0.2.1\na 400 A 192.0.2.2\nx A 192.0.2.3\n"
+	           "b 500 A 192.0.2.1\nB 600 A 192.0.2.2\ny A 192.0.2.3\n",
+	           "a.example. 300 IN A c0000201\na.example. 400 IN A c0000202\n"
+	           "x.example. 300 IN A c0000203\n"
+	           "b.example. 500 IN A c0000201\nB.example. 600 IN A c0000202\n"
+	           "y.example. 600 IN A c0000203\n",
+	           "previous TTL is the one the RRset kept; a new run at a "
+	           "different owner (case too)");
+	check_bind("a 300 A 192.0.2.1\na 400 TXT x\nx A 192.0.2.3\n"
+	           "c 5 A 192.0.2.1\nd 7 A 192.0.2.1\nc 9 A 192.0.2.2\nz A 192.0.2.3\n",
+	           "a.example. 300 IN A c0000201\na.example. 400 IN TXT 0178\n"
+	           "x.example. 400 IN A c0000203\n"
+	           "c.example. 5 IN A c0000201\nd.example. 7 IN A c0000201\n"
+	           "c.example. 9 IN A c0000202\nz.example. 9 IN A c0000203\n",
+	           "another type is another RRset; the run ends at another owner");
+	check_bind("a 300 A 192.0.2.1\n$GENERATE 1-1 a 9 A 192.0.2.$\n"
+	           "a 400 A 192.0.2.2\nx A 192.0.2.3\n",
+	           "a.example. 300 IN A c0000201\na.example. 9 IN A c0000201\n"
+	           "a.example. 400 IN A c0000202\nx.example. 300 IN A c0000203\n",
+	           "$GENERATE records are outside the run (BIND)");
+	check_bind("a 300 A 192.0.2.1\n$TTL 50\na 400 A 192.0.2.2\nx A 192.0.2.3\n",
+	           "a.example. 300 IN A c0000201\na.example. 400 IN A c0000202\n"
+	           "x.example. 50 IN A c0000203\n",
+	           "$TTL wins over the run");
+	check_bind("a 2147483647 A 192.0.2.1\nb 2147483648 A 192.0.2.2\n"
+	           "c A 192.0.2.3\n$TTL 4294967295\nd A 192.0.2.4\n"
+	           "$GENERATE 1-2 g$ 3000000000 A 192.0.2.$\n",
+	           "a.example. 2147483647 IN A c0000201\n"
+	           "warning: t:2:3: TTL 2147483648 over the maximum 2147483647 (RFC 2181): 0 used\n"
+	           "b.example. 0 IN A c0000202\nc.example. 0 IN A c0000203\n"
+	           "warning: t:4:6: $TTL 4294967295 over the maximum 2147483647 (RFC 2181): 0 used\n"
+	           "d.example. 0 IN A c0000204\n"
+	           "warning: t:6:18: TTL 3000000000 over the maximum 2147483647 (RFC 2181): 0 used\n"
+	           "g1.example. 0 IN A c0000201\ng2.example. 0 IN A c0000202\n",
+	           "TTLs over 2^31-1 are 0 with a warning (RFC 2181, BIND), once a token");
+	check_bind("@ SOA ns host 1 2 3 4 2147483648\na A 192.0.2.1\n",
+	           "warning: t:1:1: SOA minimum used as $TTL 2147483648 over the maximum "
+	           "2147483647 (RFC 2181): 0 used\n"
+	           "example. 0 IN SOA 026e73076578616d706c650004686f7374076578616d706c65"
+	           "000000000100000002000000030000000480000000\n"
+	           "a.example. 0 IN A c0000201\n",
+	           "an SOA minimum over 2^31-1 used as $TTL is 0 too");
+	r = parse_bind("a 3000000000 A 192.0.2.1\n", &o);
+	ok(r == 0 && o.errors == 0 && o.warnings == 1 && o.records == 1,
+	   "a warning is no error: the result is 0");
+	out_free(&o);
+	{
+		struct zparse_opts zo;
+
+		opts_init(&zo, &o, example);
+		zo.on_warning = NULL;
+		r = zparse_string("a 3000000000 A 192.0.2.1\n", 24, "t", &zo);
+		ok(r == 0 && o.records == 1 && o.warnings == 0 &&
+		   strstr(o.buf, "a.example. 0 IN") != NULL,
+		   "no on_warning: dropped, the TTL is 0 all the same");
+		out_free(&o);
+	}
+	check_bind("a 1 TYPE0 \\# 0\nb 1 TYPE127 \\# 0\nc 1 TYPE128 \\# 0\n"
+	           "d 1 TYPE200 \\# 0\ne 1 TYPE255 \\# 0\nf 1 TYPE300 \\# 1 00\n"
+	           "g 1 OPT \\# 0\n",
+	           "error: t:1:5: meta type not allowed in zone data 'TYPE0'\n"
+	           "b.example. 1 IN TYPE127 \n"
+	           "error: t:3:5: meta type not allowed in zone data 'TYPE128'\n"
+	           "error: t:4:5: meta type not allowed in zone data 'TYPE200'\n"
+	           "error: t:5:5: meta type not allowed in zone data 'TYPE255'\n"
+	           "f.example. 1 IN TYPE300 00\n"
+	           "error: t:7:5: meta type not allowed in zone data 'OPT'\n",
+	           "TYPE0, OPT and 128..255 are meta types (RFC 6895, BIND)");
 }
 
 static void test_names(void)
@@ -241,8 +358,9 @@ static void test_names(void)
 	      "$INCLUDE without a file name is fatal");
 	check("$INCLUDE f a..b\n", "fatal: t:1:12: bad $INCLUDE origin 'a..b': bad domain name\n",
 	      "bad $INCLUDE origin is fatal");
-	check("$INCLUDE f\\000g\n", "fatal: t:1:10: bad $INCLUDE file name 'f\\000g'\n",
-	      "a NUL in an $INCLUDE file name is fatal");
+	check("$INCLUDE f\\000g\n",
+	      "fatal: t:1:10: cannot read $INCLUDE file 'f\\000g': No such file or directory\n",
+	      "an $INCLUDE file name is taken literally, escapes included (BIND)");
 	check("$INCLUDE f o. x\n", "fatal: t:1:15: unexpected text after directive 'x'\n",
 	      "$INCLUDE with three arguments is fatal");
 }
@@ -258,9 +376,20 @@ static void test_parens_quotes(void)
 	check("a TXT \"one \\\"two\\\" ;three\" four\n",
 	      "a.example. 3600 IN TXT 106f6e65202274776f22203b746872656504666f7572\n",
 	      "quoted strings keep ; and escaped quotes");
-	check("a TXT (\"multi\nline\")\n",
-	      "a.example. 3600 IN TXT 0a6d756c74690a6c696e65\n",
-	      "a quoted string spans lines inside parentheses");
+	check("a TXT (\"multi\nline\" )\n",
+	      "error: t:1:8: unterminated quoted string\n"
+	      "error: t:2:1: unterminated quoted string\n"
+	      "fatal: t:1:7: unbalanced parentheses: '(' not closed at end of file\n",
+	      "a quoted string does not span lines inside parentheses either "
+	      "(BIND); each line with an open quote is named");
+	check("a TXT \"a\"b \"c\"\"d\" \"\"e\nb TXT \"x\"\\065\n",
+	      "a.example. 3600 IN TXT 0161016201630164000165\n"
+	      "b.example. 3600 IN TXT 01780141\n",
+	      "a quote starts a new string right after another (BIND)");
+	check("a TXT \"\"\"\nb A 192.0.2.1\n",
+	      "error: t:1:9: unterminated quoted string\n"
+	      "b.example. 3600 IN A c0000201\n",
+	      "\"\"\" is an empty string and an open quote (BIND)");
 	check("a TXT \"open\nb A 192.0.2.1\n",
 	      "error: t:1:7: unterminated quoted string\nb.example. 3600 IN A c0000201\n",
 	      "an unterminated quote ends at the line end outside parentheses");
@@ -346,9 +475,13 @@ static void test_generate(void)
 	      "a\\$\\$.example. 3600 IN TXT 0278310179\n",
 	      "\\$ and $$ are a literal $; a quoted rhs is split like BIND");
 	check("$GENERATE 1-2 m$ MX 10 h$\n",
+	      "error: t:1:24: $GENERATE: text after the right-hand side (quote "
+	      "a right-hand side with blanks) 'h$'\n",
+	      "the rhs is one token, as in BIND");
+	check("$GENERATE 1-2 m$ MX \"10 h$\"\n",
 	      "m1.example. 3600 IN MX 000a026831076578616d706c6500\n"
 	      "m2.example. 3600 IN MX 000a026832076578616d706c6500\n",
-	      "rhs of several tokens");
+	      "a quoted rhs of several fields");
 	check("$GENERATE 9--10 h$ A 192.0.2.$\n$GENERATE 1-3/ h$ A 192.0.2.$\n"
 	      "$GENERATE 1-3/0 h$ A 192.0.2.$\n$GENERATE 3-1 h$ A 192.0.2.$\n",
 	      "error: t:1:11: bad $GENERATE range '9--10'\n"
@@ -373,10 +506,10 @@ static void test_generate(void)
 		size_t n = 0;
 		char *t = xmalloc(40000);
 
-		n += (size_t)sprintf(t, "$GENERATE 1-2 h$ TXT");
+		n += (size_t)sprintf(t, "$GENERATE 1-2 h$ TXT \"");
 		for (int k = 0; k < 2000; k++)
 			n += (size_t)sprintf(t + n, " ${0,255,d}");
-		strcpy(t + n, "\n");
+		strcpy(t + n, "\"\n");
 		parse(t, &o);
 		ok(o.errors == 1 && o.records == 0 &&
 		   strstr(o.buf, "$GENERATE right-hand side: expansion too long"),
@@ -441,11 +574,15 @@ static int write_file(const char *path, const char *text)
 static void test_include(void)
 {
 	char dir[] = "/tmp/lbdns-zparse-XXXXXX", path[PATH_MAX], sub[PATH_MAX];
+	char cwd[PATH_MAX];
 	struct out o = { 0 };
 	struct zparse_opts zo;
 	int r;
 
-	if (mkdtemp(dir) == NULL) {
+	/* Relative $INCLUDE names are relative to the current directory
+	 * (as in BIND), so work from the zone's directory. */
+	if (mkdtemp(dir) == NULL || getcwd(cwd, sizeof(cwd)) == NULL ||
+	    chdir(dir) != 0) {
 		ok(0, "mkdtemp");
 		return;
 	}
@@ -453,7 +590,7 @@ static void test_include(void)
 	mkdir(sub, 0700);
 	snprintf(path, sizeof(path), "%s/sub/inc.db", dir);
 	write_file(path, "$TTL 7\nx A 192.0.2.9\n$ORIGIN deeper\ny A 192.0.2.10\n"
-	           "$INCLUDE inc2.db\n");
+	           "$INCLUDE sub/inc2.db\n");
 	snprintf(path, sizeof(path), "%s/sub/inc2.db", dir);
 	write_file(path, "z A 192.0.2.11\n");
 	snprintf(path, sizeof(path), "%s/main.db", dir);
@@ -470,7 +607,8 @@ static void test_include(void)
 	       "a.example. 7 IN A c0000203\n"
 	       "b.example. 7 IN A c0000202\n"
 	       "z.example. 7 IN A c000020b\n",
-	       "include origin argument, nested include relative to its file; "
+	       "include origin argument, nested include relative to the current "
+	       "directory; "
 	       "origin and previous owner restored after it, $TTL kept (BIND)");
 	out_free(&o);
 
@@ -518,6 +656,19 @@ static void test_include(void)
 	ok(r == LB_EIO && errno == ENOENT && o.errors == 0,
 	   "missing top-level file: LB_EIO, errno set");
 	out_free(&o);
+
+	/* Not next to the including file: BIND looks in the current
+	 * directory only. */
+	snprintf(path, sizeof(path), "%s/sub/near.db", dir);
+	write_file(path, "$INCLUDE inc2.db\n");
+	opts_init(&zo, &o, example);
+	r = zparse_file(path, &zo);
+	ok(r == 1 && o.records == 0 && o.fatals == 1 &&
+	   strstr(o.buf, "cannot read $INCLUDE file 'inc2.db'"),
+	   "a relative include is not looked up next to the including file");
+	out_free(&o);
+	if (chdir(cwd) != 0)
+		ok(0, "chdir back");
 
 	{
 		char cmd[PATH_MAX + 16];
@@ -663,6 +814,7 @@ static void test_stream_pipe(void)
 	pa.ack = ack[1];
 	memset(&zo, 0, sizeof(zo));
 	zo.origin = example;
+	zo.default_ttl = 3600;
 	zo.on_record = pipe_record;
 	zo.arg = &pa;
 	f = fdopen(data[0], "r");
@@ -736,6 +888,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	test_ttl();
 	test_fields();
+	test_ttl_bind();
 	test_names();
 	test_parens_quotes();
 	test_errors();
