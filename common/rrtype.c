@@ -15,13 +15,15 @@ struct mnemonic {
 static const struct mnemonic types[] = {
 	{ "A", RR_A }, { "A6", RR_A6 }, { "AAAA", RR_AAAA },
 	{ "AFSDB", RR_AFSDB }, { "AMTRELAY", RR_AMTRELAY }, { "ANY", RR_ANY },
-	{ "APL", RR_APL }, { "AVC", RR_AVC }, { "AXFR", RR_AXFR },
+	{ "APL", RR_APL }, { "ATMA", RR_ATMA }, { "AVC", RR_AVC },
+	{ "AXFR", RR_AXFR },
 	{ "BRID", 68 },         /* RFC 9886 */
 	{ "CAA", RR_CAA }, { "CDNSKEY", RR_CDNSKEY }, { "CDS", RR_CDS },
 	{ "CERT", RR_CERT }, { "CNAME", RR_CNAME }, { "CSYNC", RR_CSYNC },
 	{ "DHCID", RR_DHCID }, { "DLV", RR_DLV }, { "DNAME", RR_DNAME },
 	{ "DNSKEY", RR_DNSKEY }, { "DOA", RR_DOA }, { "DS", RR_DS },
 	{ "DSYNC", 66 },        /* RFC 9859, not in rrtype.h's enum yet */
+	{ "EID", RR_EID },      /* EID, NIMLOC, ATMA, SINK: BIND reads them */
 	{ "EUI48", RR_EUI48 }, { "EUI64", RR_EUI64 }, { "GPOS", RR_GPOS },
 	{ "HHIT", 67 },         /* RFC 9886 */
 	{ "HINFO", RR_HINFO }, { "HIP", RR_HIP }, { "HTTPS", RR_HTTPS },
@@ -30,14 +32,15 @@ static const struct mnemonic types[] = {
 	{ "LOC", RR_LOC }, { "LP", RR_LP }, { "MAILA", RR_MAILA },
 	{ "MAILB", RR_MAILB }, { "MB", RR_MB }, { "MD", RR_MD }, { "MF", RR_MF },
 	{ "MG", RR_MG }, { "MINFO", RR_MINFO }, { "MR", RR_MR }, { "MX", RR_MX },
-	{ "NAPTR", RR_NAPTR }, { "NID", RR_NID }, { "NINFO", RR_NINFO },
+	{ "NAPTR", RR_NAPTR }, { "NID", RR_NID }, { "NIMLOC", RR_NIMLOC },
+	{ "NINFO", RR_NINFO },
 	{ "NS", RR_NS }, { "NSAP", RR_NSAP }, { "NSAP-PTR", RR_NSAP_PTR },
 	{ "NSEC", RR_NSEC }, { "NSEC3", RR_NSEC3 },
 	{ "NSEC3PARAM", RR_NSEC3PARAM }, { "NULL", RR_NULL }, { "NXT", RR_NXT },
 	{ "OPENPGPKEY", RR_OPENPGPKEY }, { "OPT", RR_OPT }, { "PTR", RR_PTR },
 	{ "PX", RR_PX }, { "RESINFO", RR_RESINFO }, { "RKEY", RR_RKEY },
 	{ "RP", RR_RP }, { "RRSIG", RR_RRSIG }, { "RT", RR_RT }, { "SIG", RR_SIG },
-	{ "SMIMEA", RR_SMIMEA }, { "SOA", RR_SOA }, { "SPF", RR_SPF },
+	{ "SINK", RR_SINK }, { "SMIMEA", RR_SMIMEA }, { "SOA", RR_SOA }, { "SPF", RR_SPF },
 	{ "SRV", RR_SRV }, { "SSHFP", RR_SSHFP }, { "SVCB", RR_SVCB },
 	{ "TA", RR_TA }, { "TALINK", RR_TALINK }, { "TKEY", RR_TKEY },
 	{ "TLSA", RR_TLSA }, { "TSIG", RR_TSIG }, { "TXT", RR_TXT },

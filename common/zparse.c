@@ -855,7 +855,8 @@ static void run_note(struct zparser *p, const uint8_t *owner, uint16_t type,
 
 /* TTL of a record into *TTL (see zparse.h): explicit; else $TTL; else
  * the previous TTL (RFC 1035); else for an SOA its minimum field, which
- * then serves as $TTL (BIND); else opts->default_ttl; else refused. */
+ * then serves as $TTL (BIND); else refused (opts->no_default_ttl, BIND)
+ * or opts->default_ttl. */
 static int resolve_ttl(struct zparser *p, const struct zsrc *s,
                        const uint8_t *owner, const struct fieldset *f,
                        const uint8_t *rd, int rdlen, bool track, uint32_t *ttl)
@@ -879,8 +880,8 @@ static int resolve_ttl(struct zparser *p, const struct zsrc *s,
 		p->have_dollar_ttl = true;
 		*ttl = p->dollar_ttl;
 		return 0;
-	} else if (p->o->default_ttl != 0) {
-		*ttl = p->o->default_ttl;
+	} else if (!p->o->no_default_ttl) {
+		*ttl = p->o->default_ttl ? p->o->default_ttl : DEFAULT_TTL;
 		return 0;
 	} else {
 		const struct ztoken *t = &p->tok[0];

@@ -20,8 +20,9 @@
  *   run of the same owner (same case, RRSIGs per type covered) the first
  *   one's TTL, so "a 300 A ..." then "a 400 A ..." then "b A ..." gives b
  *   300; else an SOA's own minimum field, which then acts as $TTL; else
- *   opts.default_ttl when it is not 0; else the record is refused ("no
- *   TTL specified", as BIND). Records are handed on with the TTL written
+ *   the record is refused ("no TTL specified") with opts.no_default_ttl,
+ *   as BIND does; else opts.default_ttl (trust anchor and hints files
+ *   have no TTLs, so the default stays opt-out). Records are handed on with the TTL written
  *   on them (making an RRset's TTLs one is the zone's business).
  * - A TTL over 2^31-1 (on a record, $TTL, $GENERATE or an SOA minimum
  *   used as $TTL) is read as 0 (RFC 2181 §8, as BIND) and reported
@@ -96,7 +97,8 @@ typedef int (*zparse_error_fn)(void *arg, const struct zparse_error *err);
 struct zparse_opts {
 	const uint8_t *origin;     /* initial $ORIGIN, wire; NULL = root */
 	uint32_t default_ttl;      /* TTL when nothing else gives one (see
-	                            * above); 0 = refuse the record, as BIND */
+	                            * above); 0 = 3600 */
+	bool no_default_ttl;       /* refuse such a record instead (BIND) */
 	uint16_t rclass;           /* class of the zone; 0 = take the first seen */
 	unsigned max_include_depth;/* 0 = default (10); $INCLUDE off if no_include */
 	bool no_include;

@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.origin = origin;
-	o.default_ttl = 0;  /* BIND: no TTL at all is an error */
+	o.default_ttl = 3600;
+	o.no_default_ttl = true;   /* BIND: no TTL at all is an error */
 	o.on_record = dump_record;
 	o.on_error = dump_error;
 	o.arg = &d;

@@ -225,7 +225,7 @@ static int parse_bind(const char *text, struct out *o)
 	struct zparse_opts zo;
 
 	opts_init(&zo, o, example);
-	zo.default_ttl = 0;
+	zo.no_default_ttl = true;
 	return zparse_string(text, strlen(text), "t", &zo);
 }
 
@@ -247,12 +247,25 @@ static void test_ttl_bind(void)
 	check_bind("a A 192.0.2.1\nb 5 A 192.0.2.2\nc A 192.0.2.3\n",
 	           "error: t:1:1: no TTL specified (no $TTL, and no TTL before this record)\n"
 	           "b.example. 5 IN A c0000202\nc.example. 5 IN A c0000203\n",
-	           "default_ttl 0: no TTL at all is refused (BIND), later ones go on");
+	           "no_default_ttl: no TTL at all is refused (BIND), later ones go on");
 	check_bind("@ SOA ns host 1 2 3 4 77\na A 192.0.2.1\n",
 	           "example. 77 IN SOA 026e73076578616d706c650004686f7374076578616d706c65"
 	           "00000000010000000200000003000000040000004d\n"
 	           "a.example. 77 IN A c0000201\n",
-	           "default_ttl 0: the SOA minimum still serves as $TTL");
+	           "no_default_ttl: the SOA minimum still serves as $TTL");
+	{
+		struct zparse_opts zo;
+
+		memset(&zo, 0, sizeof(zo));
+		zo.origin = example;
+		zo.on_record = on_record;
+		zo.on_error = on_error;
+		zo.arg = &o;
+		r = zparse_string("a A 192.0.2.1\n", 14, "t", &zo);
+		ok(r == 0 && o.buf && strcmp(o.buf, "a.example. 3600 IN A c0000201\n") == 0,
+		   "default_ttl 0 and no no_default_ttl: 3600 (trust anchors, hints)");
+		out_free(&o);
+	}
 	check_bind("a 300 A 192.0.2.1\na 400 A 192.0.2.2\nx A 192.0.2.3\n"
 	           "b 500 A 192.0.2.1\nB 600 A 192.0.2.2\ny A 192.0.2.3\n",
 	           "a.example. 300 IN A c0000201\na.example. 400 IN A c0000202\n"
