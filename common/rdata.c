@@ -55,12 +55,15 @@ static const struct rdata_desc desc_tab[] = {
 	[RR_NXT]        = D(NDL, F_NAME, F_NXTMAP),
 	[RR_EID]        = D(0, F_HEX),         /* as BIND reads them */
 	[RR_NIMLOC]     = D(0, F_HEX),
+	[RR_ATMA]       = D(0, F_ATMA),      /* ATM Forum af-dans-0152 */
 	[RR_SRV]        = D(NDL, F_U16, F_U16, F_U16, F_NAME),
 	[RR_NAPTR]      = D(NDL, F_U16, F_U16, F_STR, F_STR, F_STR, F_NAME),
 	[RR_KX]         = D(N_LOWER, F_U16, F_NAME),
 	[RR_CERT]       = D(0, F_CERTTYPE, F_U16, F_CERTALG, F_B64),
 	[RR_A6]         = D(N_LOWER, F_A6),
 	[RR_DNAME]      = D(N_LOWER, F_NAME),
+	/* draft-eastlake-kitchen-sink: meaning, coding, subcoding, data */
+	[RR_SINK]       = D(0, F_U8, F_U8, F_U8, F_B64_OPT),
 	[RR_APL]        = D(0, F_APL),
 	[RR_DS]         = D(0, F_U16, F_ALG, F_U8, F_HEX),
 	[RR_SSHFP]      = D(0, F_U8, F_U8, F_HEX_OPT),
@@ -94,6 +97,8 @@ static const struct rdata_desc desc_tab[] = {
 	[RR_URI]        = D(0, F_U16, F_U16, F_REST_STR),
 	[RR_CAA]        = D(0, F_U8, F_CAATAG, F_REST_STR),
 	[RR_AVC]        = D(0, F_STRS),
+	/* draft-durand-doa-over-dns: enterprise, type, location, media type, data */
+	[RR_DOA]        = D(0, F_U32, F_U32, F_U8, F_STR, F_DOADATA),
 	[RR_AMTRELAY]   = D(0, F_AMTRELAY),
 	[RR_NINFO]      = D(0, F_STRS),
 	[RR_RKEY]       = D(0, F_KEYFLAGS, F_U8, F_ALG, F_B64),
@@ -590,13 +595,27 @@ static int w_field(struct walk *wk, enum field f)
 		if (w_left(wk) == 0)
 			return LB_EMALF;
 		return w_copy(wk, w_left(wk));
-	case F_HEX_OPT:
+	case F_HEX_OPT: case F_B64_OPT: case F_DOADATA:
+		return w_copy(wk, w_left(wk));
+	case F_ATMA:
+		/* BIND's checks: a format octet and at least one more; E.164
+		 * (format 1) is digits only. Other formats pass but print in
+		 * the generic form, as BIND cannot print them either. */
+		if (w_left(wk) < 2)
+			return LB_EMALF;
+		if (*w_here(wk) == 1)
+			for (size_t i = 1; i < w_left(wk); i++)
+				if (w_here(wk)[i] < '0' || w_here(wk)[i] > '9')
+					return LB_EMALF;
 		return w_copy(wk, w_left(wk));
 	case F_REST_STR: case F_NULL:
 		return w_copy(wk, w_left(wk));
 	case F_CAATAG:
-		if (w_left(wk) < 1 || w_left(wk) - 1 < *w_here(wk) ||
-		    (*w_here(wk) > 0 && !rdata_tag_plain(w_here(wk) + 1, *w_here(wk))))
+		/* Not empty (RFC 8659 §4.1 wants at least one octet; BIND
+		 * refuses an empty tag on the wire too, and no text form
+		 * could hold it). */
+		if (w_left(wk) < 2 || w_left(wk) - 1 < *w_here(wk) ||
+		    !rdata_tag_plain(w_here(wk) + 1, *w_here(wk)))
 			return LB_EMALF;
 		return w_copy(wk, 1u + *w_here(wk));
 	case F_SALT:

@@ -113,6 +113,9 @@ enum field {
 	F_NULL,     /* anything, generic form only */
 	F_A6,       /* RFC 2874: prefix length, address suffix, prefix name */
 	F_SCHEME,   /* DSYNC scheme, number or mnemonic */
+	F_ATMA,     /* ATM address: format octet, then AESA octets or E.164 digits */
+	F_B64_OPT,  /* base64 to the end, maybe none (SINK data) */
+	F_DOADATA,  /* base64 to the end, "-" when none (RFC draft DOA) */
 };
 
 /* Name handling per type (RFC 3597 §4, RFC 4034 §6.2, RFC 6840 §5.1). */

@@ -165,6 +165,30 @@ static void field_to_text(struct tbuf *tb, enum field f, const uint8_t *rd,
 		tb_hex(tb, rd + p, end - p);
 		p = end;
 		break;
+	case F_B64_OPT:
+		if (p < end)
+			tb_base64(tb, rd + p, end - p);
+		p = end;
+		break;
+	case F_DOADATA:
+		if (p < end)
+			tb_base64(tb, rd + p, end - p);
+		else
+			tb_char(tb, '-');
+		p = end;
+		break;
+	case F_ATMA:
+		/* Format 0 in lower-case hex, 1 as "+digits" (BIND's form);
+		 * others never get here (rdata_to_text prints them generic). */
+		if (rd[p] == 0) {
+			for (size_t i = p + 1; i < end; i++)
+				tb_fmt(tb, "%02x", rd[i]);
+		} else {
+			tb_char(tb, '+');
+			tb_put(tb, (const char *)rd + p + 1, end - p - 1);
+		}
+		p = end;
+		break;
 	case F_NSAP:
 		/* Lower case, as BIND prints it. */
 		tb_str(tb, "0x");
@@ -366,7 +390,8 @@ int rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len,
 		return LB_ESPACE;
 	out[0] = '\0';
 	if (d == NULL || d->f[0] == F_NULL || rdata_check(type, rdata, len) < 0 ||
-	    (d->f[0] == F_LOC && loc_printable(rdata) < 0)) {
+	    (d->f[0] == F_LOC && loc_printable(rdata) < 0) ||
+	    (d->f[0] == F_ATMA && rdata[0] > 1)) {
 		generic_to_text(&tb, rdata, len);
 	} else {
 		for (size_t i = 0; d->f[i] != F_END; i++) {
@@ -377,7 +402,7 @@ int rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len,
 			else if (i > 0 && d->f[i] != F_BITMAP && d->f[i] != F_STR_OPT &&
 			         d->f[i] != F_APL && d->f[i] != F_NXTMAP &&
 			         d->f[i] != F_SVCP && d->f[i] != F_WKS &&
-			         d->f[i] != F_HEX_OPT)
+			         d->f[i] != F_HEX_OPT && d->f[i] != F_B64_OPT)
 				tb_char(&tb, ' ');
 			field_to_text(&tb, (enum field)d->f[i], rdata, &p, len);
 		}

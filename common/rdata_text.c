@@ -787,6 +787,71 @@ static int a6_field(struct rparse *ps)
 	return 0;
 }
 
+/* ATMA as BIND reads it: "+" and E.164 digits (format 1), or hex
+ * digits of an AESA (format 0); dots may separate digits, never lead,
+ * trail or double. */
+static int atma_field(struct rparse *ps)
+{
+	const struct ztoken *t = rp_next(ps, "ATM address");
+	size_t ti = ps->ti - 1, i = 0;
+	bool e164, lastdot = true;
+	int hi = -1, r;
+
+	if (t == NULL)
+		return LB_EINVAL;
+	e164 = !t->quoted && t->len > 0 && t->s[0] == '+';
+	if ((r = rp_u8(ps, e164 ? 1 : 0)) < 0)
+		return r;
+	i = e164 ? 1 : 0;
+	for (; i < t->len && !t->quoted; i++) {
+		unsigned char c = (unsigned char)t->s[i];
+		int d;
+
+		if (c == '.') {
+			if (lastdot)
+				break;
+			lastdot = true;
+			continue;
+		}
+		lastdot = false;
+		if (e164) {
+			if (c < '0' || c > '9')
+				break;
+			if ((r = rp_u8(ps, c)) < 0)
+				return r;
+			continue;
+		}
+		if ((d = hex_digit(c)) < 0)
+			break;
+		if (hi < 0) {
+			hi = d;
+		} else {
+			if ((r = rp_u8(ps, (unsigned)(hi << 4 | d))) < 0)
+				return r;
+			hi = -1;
+		}
+	}
+	if (t->quoted || i < t->len || lastdot || hi >= 0)
+		return rp_fail(ps, ti, LB_EINVAL, "bad ATM address \"%.*s\"",
+		               (int)(t->len > 40 ? 40 : t->len), t->s);
+	return 0;
+}
+
+/* DOA data: base64 to the end, or a lone "-" for none. */
+static int doadata_field(struct rparse *ps)
+{
+	const struct ztoken *t;
+
+	if (ps->ti >= ps->ntok)
+		return rp_fail(ps, ps->ntok, LB_EINVAL, "missing DOA data");
+	t = &ps->tok[ps->ti];
+	if (!t->quoted && t->len == 1 && t->s[0] == '-') {
+		ps->ti++;
+		return 0;
+	}
+	return blob_rest(ps, true, "base64 data");
+}
+
 static int field_from_text(struct rparse *ps, enum field f)
 {
 	uint64_t v;
@@ -851,6 +916,12 @@ static int field_from_text(struct rparse *ps, enum field f)
 		return blob_rest(ps, false, "hex data");
 	case F_HEX_OPT:
 		return ps->ti == ps->ntok ? 0 : blob_rest(ps, false, "hex data");
+	case F_B64_OPT:
+		return ps->ti == ps->ntok ? 0 : blob_rest(ps, true, "base64 data");
+	case F_DOADATA:
+		return doadata_field(ps);
+	case F_ATMA:
+		return atma_field(ps);
 	case F_SALT:
 		return salt_field(ps);
 	case F_B32:

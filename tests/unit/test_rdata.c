@@ -305,6 +305,21 @@ static const struct known known[] = {
 	{ RR_A6, "64 ::ffff:ffff:ffff:ffff foo.", "40FFFFFFFFFFFFFFFF03666F6F00", NULL },
 	{ RR_A6, "0 2001:db8::1", "0020010DB8000000000000000000000001", NULL },
 	{ RR_A6, "128 foo.", "8003666F6F00", NULL },
+	/* ATMA, SINK and DOA as BIND 9.18 reads and prints them. */
+	{ RR_ATMA, "+358400123456", "01333538343030313233343536", NULL },
+	{ RR_ATMA, "+358.400.123456", "01333538343030313233343536", "+358400123456" },
+	{ RR_ATMA, "39.246f.000e7c9c0312.0001.0001.000012345678.00",
+	  "0039246F000E7C9C03120001000100001234567800",
+	  "39246f000e7c9c03120001000100001234567800" },
+	{ RR_ATMA, "AB", "00AB", "ab" },
+	{ RR_SINK, "1 0 0 AAECAw==", "01000000010203", NULL },
+	{ RR_SINK, "1 2 3", "010203", NULL },
+	{ RR_SINK, "1 2 3 AA EC Aw==", "01020300010203", "1 2 3 AAECAw==" },
+	{ RR_DOA, "0 1 2 \"\" aHR0cHM6Ly93d3cuaXNjLm9yZy8=",
+	  "0000000000000001020068747470733A2F2F7777772E6973632E6F72672F", NULL },
+	{ RR_DOA, "1 2 3 \"image/gif\" -", "00000001000000020309696D6167652F676966", NULL },
+	{ RR_DOA, "1 2 3 image/gif -", "00000001000000020309696D6167652F676966",
+	  "1 2 3 \"image/gif\" -" },
 };
 
 static void test_known(void)
@@ -598,6 +613,22 @@ static void test_refuse(void)
 	refuse(RR_CAA, "0 is-sue \"x\"", "letters and digits");
 	refuse(RR_CAA, "256 issue \"x\"", "out of range");
 	refuse(RR_DS, "1 2 3 ABC", "odd number of hex digits");
+	refuse(RR_ATMA, "+", "bad ATM address");
+	refuse(RR_ATMA, "+12a", "bad ATM address");
+	refuse(RR_ATMA, "+1..2", "bad ATM address");
+	refuse(RR_ATMA, ".12", "bad ATM address");
+	refuse(RR_ATMA, "12.", "bad ATM address");
+	refuse(RR_ATMA, "123", "bad ATM address");
+	refuse(RR_ATMA, "\"+1\"", "bad ATM address");
+	refuse(RR_ATMA, "", "missing ATM address");
+	refuse(RR_ATMA, "+1 +2", "unexpected data");
+	refuse(RR_SINK, "256 0 0", "out of range");
+	refuse(RR_SINK, "1 0", "missing 8-bit number");
+	refuse(RR_SINK, "1 0 0 A", "bad base64");
+	refuse(RR_DOA, "0 1 2 \"\"", "missing DOA data");
+	refuse(RR_DOA, "0 1 256 \"\" -", "out of range");
+	refuse(RR_DOA, "0 1 2 \"\" - AA==", "unexpected data");
+	refuse(RR_DOA, "0 1 2 \"\" !!", "bad base64");
 	refuse(RR_DS, "1 2 3 XY", "bad hex data");
 	refuse(RR_DS, "1 2 3", "missing hex data");
 	refuse(RR_DS, "1 2 3 \"\"", "empty hex data");
@@ -845,6 +876,31 @@ static void test_to_text(void)
 	is_int(rdata_to_text(RR_A, a, 4, txt, 9), LB_ESPACE, "A needs 10 octets");
 	is_int(rdata_to_text(RR_A, a, 4, txt, 10), 9, "A fits 10 octets");
 	is_int(rdata_to_text(RR_A, a, 4, txt, 0), LB_ESPACE, "zero-size buffer");
+	{
+		/* ATMA: E.164 is digits only on the wire; formats past 1
+		 * pass but print in the generic form (BIND cannot print
+		 * them); a lone format octet is too short. */
+		static const uint8_t e164_bad[] = { 1, '1', 'x' };
+		static const uint8_t fmt2[] = { 2, 0xab };
+		static const uint8_t short_atma[] = { 0 };
+		static const uint8_t doa_bad[] = { 0, 0, 0, 0, 0, 0, 0, 1, 2, 5, 'a' };
+
+		is_int(rdata_check(RR_ATMA, e164_bad, sizeof(e164_bad)), LB_EMALF,
+		       "ATMA E.164 with a letter fails check");
+		is_int(rdata_check(RR_ATMA, fmt2, sizeof(fmt2)), 0, "ATMA format 2 passes check");
+		rdata_to_text(RR_ATMA, fmt2, sizeof(fmt2), txt, sizeof(txt));
+		is_str(txt, "\\# 2 02AB", "ATMA format 2 printed in the generic form");
+		is_int(rdata_check(RR_ATMA, short_atma, 1), LB_EMALF, "ATMA of one octet fails check");
+		is_int(rdata_check(RR_DOA, doa_bad, sizeof(doa_bad)), LB_EMALF,
+		       "DOA media type longer than the RDATA fails check");
+		is_int(rdata_check(RR_DOA, doa_bad, 9), LB_EMALF, "DOA without media type fails check");
+		is_int(rdata_check(RR_SINK, doa_bad, 2), LB_EMALF, "SINK of two octets fails check");
+		/* An empty CAA tag has no text form; BIND refuses it on
+		 * the wire (found by fuzz_rdata). */
+		static const uint8_t caa_empty[] = { 0, 0, 'x' };
+		is_int(rdata_check(RR_CAA, caa_empty, sizeof(caa_empty)), LB_EMALF,
+		       "CAA with an empty tag fails check");
+	}
 	{
 		/* TXT longer than 255 octets is refused, as BIND does (Knot
 		 * would split it into strings). */
