@@ -987,6 +987,16 @@ static int load_error(void *arg, const struct zparse_error *e)
 	return 0;   /* go on: report every error of the file at once */
 }
 
+/* A parser warning (a TTL over 2^31-1 read as 0): the record is kept. */
+static int load_warning(void *arg, const struct zparse_error *e)
+{
+	struct load_ctx *lc = arg;
+
+	zone_builder_report(lc->b, ZONE_WARNING, e->file, e->line, e->col,
+	                    "parse", e->msg);
+	return 0;
+}
+
 static int load_common(const char *path, const char *text, size_t len,
                        const uint8_t *origin, struct zone **zone,
                        zone_report_fn report, void *arg,
@@ -995,7 +1005,8 @@ static int load_common(const char *path, const char *text, size_t len,
 	struct load_ctx lc = { .b = zone_builder_new(origin) };
 	struct zparse_opts o = {
 		.origin = origin, .default_ttl = 3600,
-		.on_record = load_record, .on_error = load_error, .arg = &lc,
+		.on_record = load_record, .on_error = load_error,
+		.on_warning = load_warning, .arg = &lc,
 	};
 	int rc = text ? zparse_string(text, len, path, &o) : zparse_file(path, &o);
 

@@ -230,6 +230,15 @@ static int on_record(void *arg, const struct zrecord *rr)
 	return 0;
 }
 
+static int on_warning(void *arg, const struct zparse_error *e)
+{
+	const struct stream *s = arg;
+
+	lb_warnx("%s:%u:%u: warning: %s", e->file ? e->file : s->name, e->line,
+	         e->col, e->msg);
+	return 0;
+}
+
 static int on_error(void *arg, const struct zparse_error *e)
 {
 	struct stream *s = arg;
@@ -267,6 +276,7 @@ int loader_read(FILE *fp, const char *name, const uint8_t *origin,
 	opts.origin = origin;
 	opts.on_record = on_record;
 	opts.on_error = on_error;
+	opts.on_warning = on_warning;
 	opts.arg = &s;
 	rc = zparse_stream(fp, name, &opts);
 	/* EOF completes the version in progress. */

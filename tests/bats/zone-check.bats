@@ -68,3 +68,12 @@ teardown() { _common_teardown; }
 	run --separate-stderr lbdns-zone check
 	assert_failure 2
 }
+
+@test "check: a TTL over 2^31-1 is a warning at its line and reads as 0 (RFC 2181, as BIND)" {
+	printf '$ORIGIN t.\n@ 300 SOA ns h 1 2 3 4 5\n@ 300 NS ns\nns 4294967295 A 192.0.2.1\n' >"$T/bigttl.zone"
+	run --separate-stderr lbdns-zone check "$T/bigttl.zone"
+	assert_success
+	assert_output --partial "bigttl.zone:4:4: warning: TTL 4294967295 over the maximum 2147483647 (RFC 2181): 0 used"
+	run --separate-stderr lbdns-zone fmt --absolute "$T/bigttl.zone"
+	assert_output --regexp 'ns\.t\.[[:space:]]+0[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.1'
+}
