@@ -9,11 +9,13 @@
 #include "cmd/lbdns-serve/loader.h"
 #include "cmd/lbdns-serve/offline.h"
 #include "cmd/lbdns-serve/privs.h"
+#include "cmd/lbdns-serve/protect.h"
 #include "cmd/lbdns-serve/server.h"
 #include "cmd/lbdns-serve/stats.h"
 #include "cmd/lbdns-serve/xfr.h"
 #include "common/netaddr.h"
 #include "common/regionmap.h"
+#include "common/sandbox.h"
 #include "common/util.h"
 #include "common/zone.h"
 
@@ -37,7 +39,8 @@ static const char usage_text[] =
 	"                   [--log-queries] [--nsid string] [--version-bind string]\n"
 	"                   [--id-server string] [--regions file] [--mmdb file]\n"
 	"                   [--sticky-key file] [--seed n] [--tcp-timeout seconds]\n"
-	"                   [--tcp-max n] [--tcp-max-per-client n]\n"
+	"                   [--tcp-max n] [--tcp-max-per-client n] [--no-sandbox]\n"
+	PROTECT_USAGE
 	"                   [--origin name] -z file|- [[--origin name] -z file]...\n"
 	"       lbdns-serve -z file... --query name [type] [--client addr]\n"
 	"                   [--ecs prefix] [--explain]\n"
@@ -53,7 +56,8 @@ static const char help_text[] =
 	"  -t N                   worker threads (default: one per CPU)\n"
 	"  -u USER                drop to USER after binding\n"
 	"  --chroot DIR           chroot to DIR after binding\n"
-	"  --allow-transfer CIDR  allow AXFR/IXFR from CIDR (default: nobody)\n"
+	"  --allow-transfer CIDR  allow AXFR/IXFR from CIDR (default: nobody);\n"
+	"                         CIDR,key=NAME: only signed with TSIG key NAME\n"
 	"  --notify ADDR[:PORT]   send NOTIFY there when a zone changes\n"
 	"  --metrics ADDR[:PORT]  Prometheus text at http://ADDR:PORT/metrics\n"
 	"  --log-queries          one line per query on stderr\n"
@@ -67,6 +71,8 @@ static const char help_text[] =
 	"  --tcp-timeout SECONDS  idle TCP connections closed after (default 10)\n"
 	"  --tcp-max N            TCP connections in all (default 1024)\n"
 	"  --tcp-max-per-client N TCP connections from one address (default 32)\n"
+	"  --no-sandbox           do not confine the server with Landlock\n"
+	PROTECT_HELP
 	"  --query NAME [TYPE]    answer one query offline and print it\n"
 	"  -h, --help, --version\n"
 	"\n"
@@ -76,7 +82,7 @@ static const char help_text[] =
 enum {
 	OPT_CHROOT = 256, OPT_ALLOW, OPT_NOTIFY, OPT_METRICS, OPT_LOGQ, OPT_NSID,
 	OPT_VBIND, OPT_IDSRV, OPT_REGIONS, OPT_MMDB, OPT_STICKY, OPT_SEED,
-	OPT_TCPTO, OPT_TCPMAX, OPT_TCPCLI, OPT_HELP, OPT_VERSION, OPT_ORIGIN,
+	OPT_TCPTO, OPT_TCPMAX, OPT_TCPCLI, OPT_NOSANDBOX, OPT_HELP, OPT_VERSION, OPT_ORIGIN,
 };
 
 static const struct option long_opts[] = {
@@ -95,7 +101,9 @@ static const struct option long_opts[] = {
 	{ "tcp-timeout", required_argument, NULL, OPT_TCPTO },
 	{ "tcp-max", required_argument, NULL, OPT_TCPMAX },
 	{ "tcp-max-per-client", required_argument, NULL, OPT_TCPCLI },
+	{ "no-sandbox", no_argument, NULL, OPT_NOSANDBOX },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	PROTECT_LONG_OPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -108,6 +116,7 @@ struct options {
 	size_t norigins;
 	size_t nzones;
 	bool check_only;
+	bool no_sandbox;
 	const char *user, *chroot_dir;
 	const char *regions, *mmdb, *sticky_file;
 	struct netaddr notify[NOTIFY_MAX_TARGETS];
@@ -212,7 +221,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 			break;
 		case 'u': o->user = optarg; break;
 		case OPT_CHROOT: o->chroot_dir = optarg; break;
-		case OPT_ALLOW: opt_allow(o, optarg); break;
+		case OPT_ALLOW:
+			if (!protect_allow_keyed(optarg))
+				opt_allow(o, optarg);
+			break;
 		case OPT_NOTIFY: opt_notify(o, optarg); break;
 		case OPT_METRICS:
 			if (netaddr_parse(optarg, 9153, &o->metrics) < 0)
@@ -220,6 +232,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 			o->has_metrics = true;
 			break;
 		case OPT_LOGQ: o->srv.log_queries = true; break;
+		case OPT_NOSANDBOX: o->no_sandbox = true; break;
 		case OPT_NSID: opt_nsid(o, optarg); break;
 		case OPT_VBIND: o->ans.version_bind = optarg; break;
 		case OPT_IDSRV: o->ans.id_server = optarg; break;
@@ -252,6 +265,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 			printf("lbdns-serve %s\n", LBDNS_VERSION);
 			exit(lb_stdout_close() ? LB_EXIT_FAIL : LB_EXIT_OK);
 		default:
+			if (protect_option(c, optarg) == 0)
+				break;
 			fputs(usage_text, stderr);
 			exit(LB_EXIT_USAGE);
 		}
@@ -423,6 +438,33 @@ static void setup_defaults(struct options *o)
 	setup_fd_limit(o);
 }
 
+/* Confine the server (sandbox.h) once it holds its sockets and zones:
+ * from here on it may only read files beside its -z files (SIGHUP
+ * re-reads them, FIFOs are opened by the stream threads) and open no
+ * new TCP connection. Called before any thread starts, so every thread
+ * inherits it. A kernel without Landlock only earns a warning. */
+static void enter_sandbox(const struct options *o)
+{
+	const char *paths[MAX_ZONE_FILES];
+	struct sandbox_policy pol = { paths, 0, true };
+	int rc;
+
+	if (o->no_sandbox)
+		return;
+	for (size_t i = 0; i < o->nzones; i++) {
+		if (strcmp(o->zones[i], "-") != 0)
+			paths[pol.nread++] = o->zones[i];
+	}
+	rc = sandbox_enter(&pol);
+	if (rc == SANDBOX_ENFORCED)
+		lb_warnx("sandbox: Landlock ABI %d: read-only beneath the zone directories",
+		         sandbox_abi());
+	else if (rc == SANDBOX_UNSUPPORTED)
+		lb_warnx("sandbox: Landlock not available on this kernel, running unconfined");
+	else
+		lb_warn("sandbox: running unconfined");
+}
+
 static int run_server(struct options *o)
 {
 	sigset_t set;
@@ -446,6 +488,7 @@ static int run_server(struct options *o)
 	/* Everything that needs root is done: sockets are bound. */
 	if (privs_drop(o->user, o->chroot_dir) < 0)
 		return LB_EXIT_FAIL;
+	enter_sandbox(o);
 
 	if (server_start() < 0 || notify_start() < 0 || stats_http_start() < 0
 	    || start_streams(o) < 0)
@@ -485,6 +528,7 @@ int main(int argc, char **argv)
 	parse_options(&o, argc, argv);
 	if (o.check_only)
 		return check_zones(&o);
+	protect_setup(&o.ans);
 	load_regions(&o);
 	if (o.sticky_file)
 		load_sticky(&o);

@@ -3,6 +3,7 @@
 #include "cmd/lbdns-serve/server.h"
 #include "cmd/lbdns-serve/stats.h"
 #include "cmd/lbdns-serve/xfr.h"
+#include "cmd/lbdns-serve/protect.h"
 #include "common/dname.h"
 #include "common/rrtype.h"
 #include "common/util.h"
@@ -471,12 +472,14 @@ static void udp_readable(struct worker *w, const struct src *s, const struct ser
 	ci.tcp = false;
 	for (unsigned round = 0; round < UDP_ROUNDS; round++) {
 		unsigned nout = 0;
+		uint64_t now_ns;
 		int n;
 
 		udp_prepare(w);
 		n = recvmmsg(s->fd, w->rmsg, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
+		now_ns = rrl_now_ns();   /* one clock read a batch is enough */
 		for (int i = 0; i < n; i++) {
 			struct msghdr *rh = &w->rmsg[i].msg_hdr;
 			const uint8_t *q = rh->msg_iov->iov_base;
@@ -496,6 +499,19 @@ static void udp_readable(struct worker *w, const struct src *s, const struct ser
 			if (rlen == 0) {
 				bump(&w->st.udp_dropped);
 				continue;
+			}
+			/* Response rate limiting: drop, or slip a TC=1 stub; a
+			 * valid server cookie proves the address and is exempt. */
+			switch (answer_cookie_valid(w->actx) ? RRL_PASS :
+			        protect_rrl((const struct sockaddr *)&ci.addr, now_ns)) {
+			case RRL_DROP:
+				bump(&w->st.udp_dropped);
+				continue;
+			case RRL_SLIP:
+				rlen = rrl_slip(out, rlen);
+				break;
+			case RRL_PASS:
+				break;
 			}
 			count_zone(w, sv, q, qlen);
 			struct msghdr *sh = &w->smsg[nout].msg_hdr;
@@ -673,22 +689,30 @@ static int conn_xfr(struct worker *w, struct conn *c, const struct served *sv,
 	const struct zone *z = NULL;
 	bool allowed = false;
 	struct dns_query dq;
+	struct tsig_ctx tsig;
+	bool sign = false, have_peer = false;
 	size_t rlen;
-	unsigned rcode;
+	unsigned rcode, deny = DNS_RCODE_REFUSED;
 
 	if (netaddr_from_sockaddr(&peer, (const struct sockaddr *)&c->client.addr,
 	                          sizeof(c->client.addr)) == 0) {
+		have_peer = true;
 		for (size_t i = 0; i < g_cfg.nallow_xfr && !allowed; i++)
 			allowed = netprefix_contains(&g_cfg.allow_xfr[i], &peer);
 	}
-	if (dns_query_parse(q, qlen, &dq) == DNS_QUERY_OK && dq.qname_len)
+	if (dns_query_parse(q, qlen, &dq) == DNS_QUERY_OK && dq.qname_len) {
 		z = zoneset_find_exact(sv->zs, dq.qname);
-	if (allowed && z && !dq.has_tsig) {
+		/* TSIG (protect.c): verified here; keyed allow entries. */
+		allowed = protect_xfr_allowed(q, qlen, &dq, have_peer ? &peer : NULL,
+		                              allowed, &tsig, &sign, &deny);
+	}
+	if (allowed && z) {
 		conn_want(w, c, 0);
 		epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->src.fd, NULL);
-		if (xfr_spawn(c->src.fd, q, qlen, zone_ref((struct zone *)z),
-		              g_cfg.tcp_idle_ms, xfr_released,
-		              (void *)(uintptr_t)c->bucket) == 0) {
+		if (xfr_spawn_signed(c->src.fd, q, qlen, zone_ref((struct zone *)z),
+		                     g_cfg.tcp_idle_ms, xfr_released,
+		                     (void *)(uintptr_t)c->bucket,
+		                     sign ? &tsig : NULL) == 0) {
 			bump(&w->st.xfr_done);
 			conn_unlink(w, c);
 			free(c->pending);
@@ -700,8 +724,14 @@ static int conn_xfr(struct worker *w, struct conn *c, const struct served *sv,
 	/* RFC 5936 §2.2.1: NOTAUTH for a zone we do not serve (whoever
 	 * asks, as NSD and Knot answer), REFUSED for a client not allowed. */
 	rcode = !z ? DNS_RCODE_NOTAUTH : DNS_RCODE_REFUSED;
+	/* A TSIG that failed: NOTAUTH with the TSIG error (RFC 8945 §5.2),
+	 * FORMERR when it does not parse. */
+	if (deny != DNS_RCODE_REFUSED)
+		rcode = deny;
 	bump(&w->st.xfr_refused);
 	rlen = xfr_error(q, qlen, rcode, w->tcp_out + 2, DNS_TCP_MAX);
+	if (sign && rlen)
+		rlen = protect_sign(&tsig, w->tcp_out + 2, rlen, DNS_TCP_MAX);
 	if (g_cfg.log_queries)
 		log_query(&c->client, q, qlen, w->tcp_out + 2, rlen);
 	if (rlen == 0)

@@ -53,6 +53,7 @@ struct xfr_out {
 	struct zone_rr soa;
 	bool have_soa;
 	int messages;
+	struct tsig_ctx *tsig;     /* sign every message, or NULL */
 	uint8_t buf[2 + DNS_TCP_MAX];
 };
 
@@ -85,6 +86,14 @@ static int xfr_flush(struct xfr_out *x)
 {
 	size_t len = dns_writer_finish(&x->w);
 
+	if (x->tsig != NULL) {
+		int n = tsig_sign(x->tsig, x->buf + 2, len, DNS_TCP_MAX,
+		                  (uint64_t)time(NULL));
+
+		if (n < 0)
+			return -1;
+		len = (size_t)n;
+	}
 	wire_put16(x->buf, (uint16_t)len);
 	if (send_all(x->fd, x->buf, len + 2) < 0)
 		return -1;
@@ -105,7 +114,8 @@ static int xfr_put(struct xfr_out *x, const struct zone_rr *rr)
 		if (x->w.count[DNS_SEC_ANSWER] == 0) {
 			/* One record larger than a message's share: it gets a
 			 * message of its own, up to the TCP maximum. */
-			x->w.limit = x->w.cap;
+			x->w.limit = x->w.cap -
+			             (x->tsig ? tsig_rr_size(x->tsig) : 0);
 			continue;
 		}
 		if (xfr_flush(x) < 0)
@@ -127,6 +137,12 @@ static int xfr_rr(void *arg, const struct zone_rr *rr)
 
 int xfr_send_zone(int fd, const uint8_t *q, size_t qlen, const struct zone *z)
 {
+	return xfr_send_zone_signed(fd, q, qlen, z, NULL);
+}
+
+int xfr_send_zone_signed(int fd, const uint8_t *q, size_t qlen,
+                         const struct zone *z, struct tsig_ctx *t)
+{
 	struct dns_query dq;
 	struct xfr_out *x;
 	int rc = -1;
@@ -135,6 +151,7 @@ int xfr_send_zone(int fd, const uint8_t *q, size_t qlen, const struct zone *z)
 		return -1;
 	x = xcalloc(1, sizeof(*x));
 	x->fd = fd;
+	x->tsig = t;
 	x->dq = &dq;
 	x->id = dq.hdr.id;
 	x->flags = (uint16_t)(DNS_QR | DNS_AA | (dq.hdr.flags & DNS_RD));
@@ -152,6 +169,8 @@ struct xfr_job {
 	unsigned timeout_ms;
 	void (*done)(void *);
 	void *arg;
+	bool has_tsig;
+	struct tsig_ctx tsig;
 	size_t qlen;
 	uint8_t q[];
 };
@@ -168,7 +187,8 @@ static void *xfr_thread(void *arg)
 	if (fl >= 0)
 		fcntl(j->fd, F_SETFL, fl & ~O_NONBLOCK);
 	setsockopt(j->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	xfr_send_zone(j->fd, j->q, j->qlen, j->z);
+	xfr_send_zone_signed(j->fd, j->q, j->qlen, j->z,
+	                     j->has_tsig ? &j->tsig : NULL);
 	/* RFC 5936 §4.1 lets the server close once the transfer is sent;
 	 * secondaries open a connection per transfer anyway. */
 	shutdown(j->fd, SHUT_WR);
@@ -183,7 +203,14 @@ static void *xfr_thread(void *arg)
 int xfr_spawn(int fd, const uint8_t *q, size_t qlen, struct zone *z,
               unsigned timeout_ms, void (*done)(void *), void *arg)
 {
-	struct xfr_job *j = xmalloc(sizeof(*j) + qlen);
+	return xfr_spawn_signed(fd, q, qlen, z, timeout_ms, done, arg, NULL);
+}
+
+int xfr_spawn_signed(int fd, const uint8_t *q, size_t qlen, struct zone *z,
+                     unsigned timeout_ms, void (*done)(void *), void *arg,
+                     const struct tsig_ctx *t)
+{
+	struct xfr_job *j = xcalloc(1, sizeof(*j) + qlen);
 	pthread_attr_t attr;
 	pthread_t tid;
 	int err;
@@ -193,6 +220,9 @@ int xfr_spawn(int fd, const uint8_t *q, size_t qlen, struct zone *z,
 	j->timeout_ms = timeout_ms;
 	j->done = done;
 	j->arg = arg;
+	j->has_tsig = t != NULL;
+	if (t != NULL)
+		j->tsig = *t;
 	j->qlen = qlen;
 	memcpy(j->q, q, qlen);
 	pthread_attr_init(&attr);

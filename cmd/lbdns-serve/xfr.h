@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/netaddr.h"
+#include "common/tsig.h"
 #include "common/zone.h"
 
 #define XFR_MSG_SIZE     16384   /* records per message up to about this */
@@ -36,6 +37,15 @@ int xfr_spawn(int fd, const uint8_t *q, size_t qlen, struct zone *z,
 /* The same, in the calling thread (tests, and the thread above). Returns
  * the number of messages sent, or -1 when the socket failed. */
 int xfr_send_zone(int fd, const uint8_t *q, size_t qlen, const struct zone *z);
+
+/* The same two with every message signed with TSIG (RFC 8945 §5.3.1:
+ * the first MAC covers the request MAC, each later one the prior MAC
+ * and the timers). T is copied; NULL signs nothing. */
+int xfr_spawn_signed(int fd, const uint8_t *q, size_t qlen, struct zone *z,
+                     unsigned timeout_ms, void (*done)(void *), void *arg,
+                     const struct tsig_ctx *t);
+int xfr_send_zone_signed(int fd, const uint8_t *q, size_t qlen,
+                         const struct zone *z, struct tsig_ctx *t);
 
 /* NOTIFY: targets and sockets are set up before privileges are dropped
  * (sources: the listen addresses, so secondaries see the address they
