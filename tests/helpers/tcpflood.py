@@ -9,9 +9,10 @@ and prints one summary line "key=value ..." on stdout that the test reads.
       counted up from A.B.C.D), say how many the server kept, then wait
       up to S seconds and say how many it closed (idle timeout).
   query SERVER --source ADDR --name NAME [--n N] [--tcp] [--expect SETS]
-        [--tries N] [--timeout S]
+        [--tries N] [--timeout S] [--interval S]
       N sequential A queries, S (2) seconds timeout each, up to N (1)
-      tries as a resolver would: answered, lost, bad (and retried).
+      tries as a resolver would, S (0) seconds apart: answered, lost,
+      bad (and retried); exit status 1 when any was lost or bad.
       SETS is "a+b,c+d": every answer's addresses must be one of them.
   flood SERVER --source ADDR --seconds S
       UDP queries as fast as the socket takes them for S seconds.
@@ -145,6 +146,8 @@ def mode_query(a):
     sock = None if a.tcp else bound(a.source)
     answered = lost = bad = retried = 0
     for i in range(a.n):
+        if i and a.interval:
+            time.sleep(a.interval)
         reply = None
         for attempt in range(a.tries):
             qid = random.randrange(65536)
@@ -168,6 +171,7 @@ def mode_query(a):
     print("answered=%d lost=%d bad=%d" % (answered, lost, bad))
     if a.tries > 1:
         print("retried=%d" % retried)
+    sys.exit(1 if lost or bad else 0)
 
 
 def mode_flood(a):
@@ -385,6 +389,7 @@ def main():
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--tcp", action="store_true")
     ap.add_argument("--tries", type=int, default=1)
+    ap.add_argument("--interval", type=float, default=0)
     ap.add_argument("--timeout", type=float, default=2.0)
     ap.add_argument("--expect")
     ap.add_argument("--seconds", type=float, default=2)
