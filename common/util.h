@@ -58,6 +58,11 @@ enum { LB_EXIT_OK = 0, LB_EXIT_FAIL = 1, LB_EXIT_USAGE = 2 };
 int lb_parse_uint(const char *s, unsigned long long min, unsigned long long max,
                   unsigned long long *out) LB_MUSTCHECK;
 
+/* Make sure descriptors 0, 1 and 2 are open (on /dev/null if they were
+ * closed), so that no socket or file opened later takes one of them and
+ * gets read as stdin or written with messages. Call first in main(). */
+void lb_std_fds_open(void);
+
 /* Fail when stdout could not be written (full disk, closed pipe): a tool
  * must not exit 0 after losing output. Returns 0 or -1. */
 int lb_stdout_close(void);

@@ -391,6 +391,7 @@ int main(int argc, char **argv)
 	int status;
 
 	lb_progname = "lbdns-probe";
+	lb_std_fds_open();
 	p.opt.timeout_ns = 2000000000u;
 	p.opt.jobs = 1000;
 	p.opt.rise = 2;

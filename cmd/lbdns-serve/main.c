@@ -521,6 +521,7 @@ int main(int argc, char **argv)
 	int status;
 
 	lb_progname = "lbdns-serve";
+	lb_std_fds_open();
 	if (wants_query(argc, argv))
 		return offline_query_main(argc, argv);
 	server_config_init(&o.srv);

@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	enum tr_outcome o;
 
 	lb_progname = "lbdns-trace";
+	lb_std_fds_open();
 	t.p.timeout_ms = 2000;
 	t.p.budget_ms = 30000;
 	parse_args(argc, argv, &t.p, qname);

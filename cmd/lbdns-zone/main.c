@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 	const struct verb *v;
 
 	lb_progname = "lbdns-zone";
+	lb_std_fds_open();
 	if (argc < 2) {
 		usage(stderr, false);
 		return LB_EXIT_USAGE;
