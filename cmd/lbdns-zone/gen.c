@@ -842,6 +842,8 @@ static int gen_stream(struct gen_opts *g, int nfiles, char **files)
 			fclose(fp);
 		return LB_EXIT_USAGE;
 	}
+	bool framed = false;    /* a frame ended by "." was read */
+
 	for (;;) {
 		struct hostlist l = { 0 };
 		struct hostlist_error err;
@@ -864,6 +866,18 @@ static int gen_stream(struct gen_opts *g, int nfiles, char **files)
 				break;
 			continue;
 		}
+		/* A frame that EOF ended instead of a "." line, after framed
+		 * input, is what a writer killed mid-frame leaves: serving it
+		 * would drop the hosts it never wrote. A lone unframed list
+		 * (the first frame) is still taken whole. */
+		if (feof(fp) && framed) {
+			lb_warnx("%s:%u: frame not ended by a \".\" line at end of input: ignored",
+			         shown_name, start);
+			hostlist_free(&l);
+			bad++;
+			break;
+		}
+		framed = !feof(fp);
 		if (serial_next(&g->serial, have_prev, serial, time(NULL), &next) != 0)
 			next = 1;
 		start_forward(&z, g, next);

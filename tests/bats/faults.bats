@@ -128,7 +128,6 @@ serve_fifo() {
 }
 
 @test "a host frame cut at a line end (no '.') after framed input is not turned into a zone" {
-	skip "BUG: lbdns-zone gen --stream turns an unterminated last frame into a zone (documented in lbdns-hosts(5) Streams), so a probe killed between two host lines of a frame makes serve drop the hosts that were not yet written"
 	mkfifo "$T/hosts.pipe" "$T/zone.pipe"
 	start_daemon zone sh -c "exec lbdns-zone gen --stream --origin example.com \
 		--ns ns.example.net. <'$T/hosts.pipe' >'$T/zone.pipe'"
