@@ -1,5 +1,6 @@
 /* cookie.c: RFC 7873 server cookies in the RFC 9018 format. */
 #include "common/cookie.h"
+#include "common/encode.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -17,17 +18,6 @@ int cookie_keys_random(struct cookie_keys *k)
 	return 0;
 }
 
-static int hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One line of S (N octets, no newline): blank/comment gives 0 and leaves
  * OUT alone, a secret gives 1, anything else LB_EMALF. */
 static int parse_line(const char *s, size_t n, uint8_t out[COOKIE_SECRET_LEN])
@@ -39,7 +29,7 @@ static int parse_line(const char *s, size_t n, uint8_t out[COOKIE_SECRET_LEN])
 	if (a == n || s[a] == '#')
 		return 0;
 	b = a;
-	while (b < n && hexdigit((unsigned char)s[b]) >= 0)
+	while (b < n && hex_digit((unsigned char)s[b]) >= 0)
 		b++;
 	if (b - a != 2 * COOKIE_SECRET_LEN)
 		return LB_EMALF;
@@ -50,8 +40,8 @@ static int parse_line(const char *s, size_t n, uint8_t out[COOKIE_SECRET_LEN])
 			return LB_EMALF;
 	}
 	for (size_t i = 0; i < COOKIE_SECRET_LEN; i++)
-		out[i] = (uint8_t)(hexdigit((unsigned char)s[a + 2 * i]) << 4 |
-		                   hexdigit((unsigned char)s[a + 2 * i + 1]));
+		out[i] = (uint8_t)(hex_digit((unsigned char)s[a + 2 * i]) << 4 |
+		                   hex_digit((unsigned char)s[a + 2 * i + 1]));
 	return 1;
 }
 
