@@ -232,6 +232,19 @@ static bool addr_is_any(const struct netaddr *na)
 	return memcmp(na->addr, zero, na->family == AF_INET ? 4 : 16) == 0;
 }
 
+/* Bursts of queries must not overflow the kernel's default UDP buffers
+ * (about 200 KiB) while a worker is busy: ask for 4 MiB, past
+ * net.core.rmem_max where privileges allow (FORCE), as NSD does. */
+static void udp_buffers(int fd)
+{
+	int size = 4 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 static int sock_open(const struct netaddr *na, int type)
 {
 	struct sockaddr_storage ss;
@@ -260,6 +273,8 @@ static int sock_open(const struct netaddr *na, int type)
 	}
 	if (type == SOCK_STREAM)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (type == SOCK_DGRAM)
+		udp_buffers(fd);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		lb_warn("bind %s/%s", text, type == SOCK_DGRAM ? "udp" : "tcp");
 		close(fd);
