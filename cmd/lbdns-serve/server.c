@@ -820,10 +820,15 @@ static void conn_readable(struct worker *w, struct conn *c, const struct served 
 			return;
 		}
 		c->inlen += (size_t)n;
-		c->last_ms = now_ms();
+		size_t had = c->inlen;
 		rc = conn_process(w, c, sv);
 		if (rc == 1)
 			return;
+		/* Only a whole message counts as progress: a client trickling
+		 * one octet at a time must not hold its slot past the idle
+		 * timeout (slowloris). */
+		if (rc == 0 && c->inlen < had)
+			c->last_ms = now_ms();
 		if (rc < 0) {
 			bump(&w->st.tcp_closed_error);
 			conn_close(w, c);
