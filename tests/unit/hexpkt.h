@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dname.h"
 #include "common/util.h"
+#include "tests/unit/tap.h"
 
 #define HEXPKT_DIR "tests/data/packets"
 
@@ -174,6 +176,19 @@ static inline void hexpkt_free_list(char **v)
 	for (char **p = v; *p != NULL; p++)
 		free(*p);
 	free(v);
+}
+
+/* A test's domain name in wire form, from text; eight rotating buffers
+ * so one call can take several. */
+static inline const uint8_t *wname(const char *text)
+{
+	static uint8_t buf[8][DNAME_MAXLEN];
+	static unsigned k;
+	uint8_t *out = buf[k++ % 8];
+
+	if (dname_from_text(out, text, strlen(text), NULL) < 0)
+		diag("bad name in test: %s", text);
+	return out;
 }
 
 #endif

@@ -28,17 +28,6 @@ static size_t load(const char *file)
 	return (size_t)n;
 }
 
-static const uint8_t *wname(const char *text)
-{
-	static uint8_t buf[4][DNAME_MAXLEN];
-	static unsigned k;
-	uint8_t *o = buf[k++ % 4];
-
-	if (dname_from_text(o, text, strlen(text), NULL) < 0)
-		diag("bad name in test: %s", text);
-	return o;
-}
-
 static void test_corpus(void)
 {
 	size_t count;

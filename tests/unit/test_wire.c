@@ -24,17 +24,6 @@ static size_t hex(const char *s)
 	return (size_t)n;
 }
 
-static const uint8_t *wname(const char *text)
-{
-	static uint8_t buf[8][DNAME_MAXLEN];
-	static unsigned k;
-	uint8_t *out = buf[k++ % 8];
-
-	if (dname_from_text(out, text, strlen(text), NULL) < 0)
-		diag("bad name in test: %s", text);
-	return out;
-}
-
 static void test_header(void)
 {
 	uint16_t f = DNS_QR | DNS_AA;
