@@ -64,6 +64,26 @@ static void bitmap_to_text(struct tbuf *tb, const uint8_t *p, size_t len, bool f
 }
 
 /* Print one field at *P (already checked), advancing *P. */
+
+/* The gateway of IPSECKEY and AMTRELAY (RFC 4025 §2.3, RFC 8777 §4.2):
+ * none ("."), IPv4, IPv6 or a name by TYPE. Returns the position after. */
+static size_t tb_gateway(struct tbuf *tb, unsigned type, const uint8_t *rd, size_t p)
+{
+	if (type == 0) {
+		tb_char(tb, '.');
+	} else if (type == 1) {
+		tb_ipv4(tb, rd + p);
+		p += 4;
+	} else if (type == 2) {
+		tb_ipv6(tb, rd + p);
+		p += 16;
+	} else {
+		tb_name(tb, rd + p);
+		p += dname_len(rd + p);
+	}
+	return p;
+}
+
 static void field_to_text(struct tbuf *tb, enum field f, const uint8_t *rd,
                           size_t *pp, size_t end)
 {
@@ -295,18 +315,7 @@ static void field_to_text(struct tbuf *tb, enum field f, const uint8_t *rd,
 		tb_uint(tb, rd[p + 1]);
 		tb_char(tb, ' ');
 		p += 2;
-		if (gt == 0) {
-			tb_char(tb, '.');
-		} else if (gt == 1) {
-			tb_ipv4(tb, rd + p);
-			p += 4;
-		} else if (gt == 2) {
-			tb_ipv6(tb, rd + p);
-			p += 16;
-		} else {
-			tb_name(tb, rd + p);
-			p += dname_len(rd + p);
-		}
+		p = tb_gateway(tb, gt, rd, p);
 		if (p < end) {
 			tb_char(tb, ' ');
 			tb_base64(tb, rd + p, end - p);
@@ -324,18 +333,7 @@ static void field_to_text(struct tbuf *tb, enum field f, const uint8_t *rd,
 		tb_uint(tb, rt);
 		tb_char(tb, ' ');
 		p += 2;
-		if (rt == 0) {
-			tb_char(tb, '.');
-		} else if (rt == 1) {
-			tb_ipv4(tb, rd + p);
-			p += 4;
-		} else if (rt == 2) {
-			tb_ipv6(tb, rd + p);
-			p += 16;
-		} else {
-			tb_name(tb, rd + p);
-			p += dname_len(rd + p);
-		}
+		p = tb_gateway(tb, rt, rd, p);
 		break;
 	}
 	case F_HIP: {

@@ -51,29 +51,6 @@ teardown() {
 	_common_teardown
 }
 
-# norm: dig-like text on stdin -> sorted "SEC owner ttl class type rdata"
-# lines plus "=status RCODE [aa] [tc]", RDATA without blanks, lowercased.
-norm() {
-	awk '
-	/status:/ { match($0, /status: [A-Z0-9]+/); st = substr($0, RSTART + 8, RLENGTH - 8) }
-	/^;; flags:/ {
-		f = $0; sub(/^;; flags:/, "", f); sub(/;.*/, "", f)
-		fl = ""; n = split(f, a, " ")
-		for (i = 1; i <= n; i++) if (a[i] == "aa" || a[i] == "tc") fl = fl " " a[i]
-	}
-	/^; EDNS:/ { if ($0 ~ /flags: do/) fl = fl " do" }
-	/^;; ANSWER SECTION/ { sec = "AN"; next }
-	/^;; AUTHORITY SECTION/ { sec = "NS"; next }
-	/^;; ADDITIONAL SECTION/ { sec = "AR"; next }
-	/^$/ { sec = ""; next }
-	/^;/ { next }
-	sec != "" {
-		rd = ""; for (i = 5; i <= NF; i++) rd = rd $i
-		print sec, tolower($1), $2, $3, $4, tolower(rd)
-	}
-	END { print "=status", st fl }' | sort
-}
-
 ZONES=(root.zone.signed test.zone.signed sec.test.zone.signed n3.test.zone.signed)
 
 # lbq NAME TYPE [ARGS...]: lbdns-serve --query on the signed zones,
@@ -83,14 +60,14 @@ lbq() {
 	shift 2
 	for z in "${ZONES[@]}"; do args+=(-z "$SIGNED/$z"); done
 	[ "${1:-}" = --nodo ] && { do=; shift; }
-	lbdns-serve "${args[@]}" --query "$name" "$type" $do "$@" | norm
+	lbdns-serve "${args[@]}" --query "$name" "$type" $do "$@" | dig_norm --do
 }
 
 # digq ADDR NAME TYPE [DIG ARGS...]: a real server's answer, DO=1 by default.
 digq() {
 	local addr=$1 name=$2 type=$3
 	shift 3
-	dig +dnssec +norec +tries=1 +time=2 -p "$LB_PORT" @"$addr" "$name" "$type" "$@" | norm
+	dig +dnssec +norec +tries=1 +time=2 -p "$LB_PORT" @"$addr" "$name" "$type" "$@" | dig_norm --do
 }
 
 start_knot() {

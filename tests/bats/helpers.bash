@@ -128,3 +128,28 @@ start_file_daemon() {
 _file_teardown() {
 	LB_PIDFILE=$LB_FILE_PIDS stop_daemons
 }
+
+# dig_norm [--do]: dig-like text on stdin -> "=status RCODE [aa] [tc]
+# [do]" and sorted "SEC owner ttl class type rdata" lines, RDATA without
+# blanks (printers split long hex differently), lowercased; --do also
+# keeps the DO flag of the reply's OPT.
+dig_norm() {
+	awk -v want_do="$([ "${1:-}" = --do ] && echo 1)" '
+	/status:/ { match($0, /status: [A-Z0-9]+/); st = substr($0, RSTART + 8, RLENGTH - 8) }
+	/^;; flags:/ {
+		f = $0; sub(/^;; flags:/, "", f); sub(/;.*/, "", f)
+		fl = ""; n = split(f, a, " ")
+		for (i = 1; i <= n; i++) if (a[i] == "aa" || a[i] == "tc") fl = fl " " a[i]
+	}
+	/^; EDNS:/ { if (want_do && $0 ~ /flags: do/) fl = fl " do" }
+	/^;; ANSWER SECTION/ { sec = "AN"; next }
+	/^;; AUTHORITY SECTION/ { sec = "NS"; next }
+	/^;; ADDITIONAL SECTION/ { sec = "AR"; next }
+	/^$/ { sec = ""; next }
+	/^;/ { next }
+	sec != "" {
+		rd = ""; for (i = 5; i <= NF; i++) rd = rd $i
+		print sec, tolower($1), $2, $3, $4, tolower(rd)
+	}
+	END { print "=status", st fl }' | sort
+}

@@ -16,39 +16,16 @@ teardown() {
 	_common_teardown
 }
 
-# norm: dig-like text on stdin -> "status FLAGS" then "SEC owner ttl class
-# type rdata" lines, sorted, RDATA without blanks (printers split long
-# hex differently) and lowercased.
-norm() {
-	awk '
-	/status:/ { match($0, /status: [A-Z0-9]+/); st = substr($0, RSTART + 8, RLENGTH - 8) }
-	/^;; flags:/ {
-		f = $0; sub(/^;; flags:/, "", f); sub(/;.*/, "", f)
-		fl = ""; n = split(f, a, " ")
-		for (i = 1; i <= n; i++) if (a[i] == "aa" || a[i] == "tc") fl = fl " " a[i]
-	}
-	/^;; ANSWER SECTION/ { sec = "AN"; next }
-	/^;; AUTHORITY SECTION/ { sec = "NS"; next }
-	/^;; ADDITIONAL SECTION/ { sec = "AR"; next }
-	/^$/ { sec = ""; next }
-	/^;/ { next }
-	sec != "" {
-		rd = ""; for (i = 5; i <= NF; i++) rd = rd $i
-		print sec, tolower($1), $2, $3, $4, tolower(rd)
-	}
-	END { print "=status", st fl }' | sort
-}
-
 # lbq NAME TYPE [ARGS...]: lbdns-serve --query on the test zone, normalized.
 lbq() {
 	local name=$1 type=$2; shift 2
-	lbdns-serve -z "$ZONE" --query "$name" "$type" "$@" | norm
+	lbdns-serve -z "$ZONE" --query "$name" "$type" "$@" | dig_norm
 }
 
 # digq ADDR NAME TYPE [ARGS...]: a real server's answer, normalized.
 digq() {
 	local addr=$1 name=$2 type=$3; shift 3
-	dig +norec +tries=1 +time=2 -p "$LB_PORT" @"$addr" "$name" "$type" "$@" | norm
+	dig +norec +tries=1 +time=2 -p "$LB_PORT" @"$addr" "$name" "$type" "$@" | dig_norm
 }
 
 start_knot() {
@@ -302,7 +279,7 @@ QUERIES=(
 				[ "$name" = "zz.$owner" ] && [ "$type" != A ] && [ "$type" != MX ] && continue
 				n=$((n + 1))
 				if ! diff <(digq "$LB_NET.2" "$name" "$type") \
-					<(lbdns-serve -z "$EDGE" --query "$name" "$type" | norm) \
+					<(lbdns-serve -z "$EDGE" --query "$name" "$type" | dig_norm) \
 					>"$BATS_TEST_TMPDIR/d"; then
 					echo "differs from Knot: $name $type" >&2
 					cat "$BATS_TEST_TMPDIR/d" >&2
