@@ -452,11 +452,31 @@ int regionmap_load(const char *path, struct regionmap **mapp,
 	return r;
 }
 
+static const uint8_t v4mapped[12] = { 0,0,0,0, 0,0,0,0, 0,0,0xff,0xff };
+
+/* An IPv6 answer's scope must not span ::ffff:0:0/96: those sources are
+ * looked up in the IPv4 map and may well get other regions. A block
+ * around ADDR that holds the mapped range is narrowed to one bit past
+ * the point where ADDR leaves that range (or, when the client sent too
+ * few bits to leave it, to one bit more than it sent, as trie_lookup()
+ * does for entries deeper than the source). */
+static unsigned scope_outside_mapped(const uint8_t *addr, unsigned maxbits,
+                                     unsigned scope)
+{
+	unsigned common = 0;
+
+	while (common < 96 && common < maxbits &&
+	       addr_bit(addr, common) == addr_bit(v4mapped, common))
+		common++;
+	if (scope > common)
+		return scope;      /* the block already excludes the range */
+	return common + 1;
+}
+
 int regionmap_lookup(const struct regionmap *map, int family,
                      const uint8_t *addr, unsigned maxbits,
                      struct region_match *m)
 {
-	static const uint8_t v4mapped[12] = { 0,0,0,0, 0,0,0,0, 0,0,0xff,0xff };
 	unsigned bits = family == AF_INET ? 32 : 128;
 
 	memset(m, 0, offsetof(struct region_match, cand));
@@ -478,6 +498,8 @@ int regionmap_lookup(const struct regionmap *map, int family,
 	unsigned scope;
 	uint32_t e = trie_lookup(family == AF_INET ? &map->t4 : &map->t6, addr,
 	                         maxbits, &scope);
+	if (family == AF_INET6)
+		scope = scope_outside_mapped(addr, maxbits, scope);
 	m->scope = (uint8_t)(scope > bits ? bits : scope);
 	if (e == 0)
 		return 0;

@@ -77,14 +77,30 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* One message is one write(2): stderr is unbuffered, and separate writes
+ * for prefix, text and newline let lines of two threads (or of two tools
+ * sharing a pipe) interleave. Longer messages are cut, marked "...". */
 LB_ATTR_FMT(2, 0)
 static void vmessage(int errnum, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", lb_progname);
-	vfprintf(stderr, fmt, ap);
-	if (errnum)
-		fprintf(stderr, ": %s", strerror(errnum));
-	fputc('\n', stderr);
+	char line[2048];
+	size_t cap = sizeof(line) - 1, n;
+	int w;
+
+	w = snprintf(line, cap, "%s: ", lb_progname);
+	n = w < 0 ? 0 : (size_t)w < cap ? (size_t)w : cap;
+	w = vsnprintf(line + n, cap - n, fmt, ap);
+	n += w < 0 ? 0 : (size_t)w < cap - n ? (size_t)w : cap - n;
+	if (errnum && n < cap) {
+		w = snprintf(line + n, cap - n, ": %s", strerror(errnum));
+		n += w < 0 ? 0 : (size_t)w < cap - n ? (size_t)w : cap - n;
+	}
+	if (n >= cap - 1) {
+		memcpy(line + cap - 4, "...", 3);
+		n = cap - 1;
+	}
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }
 
 void lb_warn(const char *fmt, ...)

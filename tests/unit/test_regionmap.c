@@ -117,7 +117,10 @@ static void test_defaults(void)
 	   "map with /0 entries loads");
 	is_str(look(map, "192.0.2.1", 0), "world/0@1", "/0 catches the rest, scope /1");
 	is_str(look(map, "10.0.0.1", 0), "EU/8@8", "/8 inside the /0");
-	is_str(look(map, "2001:db8::1", 0), "world6/0@0", "IPv6 /0 alone: scope /0");
+	/* ::/0 is alone in the IPv6 map, but its block may not take in
+	 * ::ffff:0:0/96 (the IPv4 map's): 2001:: leaves that range at bit 2. */
+	is_str(look(map, "2001:db8::1", 0), "world6/0@3",
+	       "IPv6 /0 alone: scope /3, short of the mapped range");
 	is_str(look(map, "10.9.9.9", 0), "EU/8@8", "case kept in the name");
 	ok(regionmap_hash("EU", 2) == regionmap_hash("eu", 2), "hash ignores case");
 	ok(regionmap_hash("eu", 2) != regionmap_hash("us", 2), "hash differs");
@@ -378,10 +381,36 @@ static void test_mmdb(void)
 	ok(regionmap_open_mmdb(path, &map, &err) == LB_EIO, "missing MMDB: LB_EIO");
 }
 
+/* An IPv6 entry around :: covers ::ffff:0:0/96, whose sources are looked
+ * up in the IPv4 map: the scope of an answer from the IPv6 entry must
+ * stop short of that range, or a resolver would cache it for clients the
+ * IPv4 map sends elsewhere. */
+static void test_mapped_scope(void)
+{
+	static const char text[] = "::/8 v6\n10.0.0.0/8 v4\n";
+	struct regionmap *map = NULL;
+	struct regionmap_error err;
+
+	if (!ok(regionmap_load_string(text, sizeof(text) - 1, "mapped", &map,
+	                              &err) == 0, "map with ::/8 loads"))
+		return;
+	/* ::1 leaves ::ffff:0:0/96 at bit 80 (it has 0 where the range has
+	 * 1): /81 is the widest block without mapped addresses. */
+	is_str(look(map, "::1", 0), "v6/8@81", "::1: scope stops before the mapped range");
+	is_str(look(map, "::fffe:0:1", 0), "v6/8@96", "::fffe:0:1: leaves it at bit 95");
+	is_str(look(map, "0080::1", 0), "v6/8@9", "0080::1: leaves it at bit 8");
+	/* A client that sent only 64 bits cannot leave the range: scope
+	 * one bit more than it sent. */
+	is_str(look(map, "::", 64), "v6/8@65", "ECS ::/64: source too short");
+	is_str(look(map, "::ffff:10.1.2.3", 0), "v4/8@8", "mapped source: IPv4 map");
+	regionmap_free(map);
+}
+
 int main(void)
 {
 	test_text();
 	test_defaults();
+	test_mapped_scope();
 	test_errors();
 	test_mmdb();
 	return done_testing();
