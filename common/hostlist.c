@@ -535,8 +535,21 @@ static int read_error(const char *name, unsigned line, struct hostlist_error *er
 	return LB_EIO;
 }
 
-int hostlist_parse_file(FILE *fp, const char *name, struct hostlist *list,
-                        struct hostlist_error *err)
+/* Past the host limit after the line in LP: an error naming the limit.
+ * Counting hosts, not lines, keeps an /etc/hosts line with many aliases
+ * from slipping past it. WHAT is "list" or "frame". */
+static bool over_limit(const struct lineparse *lp, size_t nhosts, size_t max,
+                       const char *what)
+{
+	if (nhosts <= max)
+		return false;
+	set_error(lp, 0, "too many hosts: more than %zu in one %s (--max-hosts)",
+	          max, what);
+	return true;
+}
+
+int hostlist_parse_file(FILE *fp, const char *name, size_t max_hosts,
+                        struct hostlist *list, struct hostlist_error *err)
 {
 	struct hostlist tmp = { 0 };
 	struct lineparse lp = { name, 0, err };
@@ -553,6 +566,8 @@ int hostlist_parse_file(FILE *fp, const char *name, struct hostlist *list,
 			          HOSTLIST_FRAME_END);
 			r = LINE_ERROR;
 		}
+		if (r == LINE_OK && over_limit(&lp, tmp.nhosts, max_hosts, "list"))
+			r = LINE_ERROR;
 		if (r == LINE_ERROR) {
 			free(buf);
 			hostlist_free(&tmp);
@@ -568,13 +583,13 @@ int hostlist_parse_file(FILE *fp, const char *name, struct hostlist *list,
 	return 0;
 }
 
-int hostlist_parse_each(FILE *fp, const char *name, hostlist_host_fn fn,
-                        void *arg, struct hostlist_error *err)
+int hostlist_parse_each(FILE *fp, const char *name, size_t max_hosts,
+                        hostlist_host_fn fn, void *arg, struct hostlist_error *err)
 {
 	struct hostlist tmp = { 0 };
 	struct lineparse lp = { name, 0, err };
 	char *buf = xmalloc(HOSTLIST_MAX_LINE + 2);
-	size_t len;
+	size_t len, handed = 0;
 	int r = 0;
 
 	while (r == 0 && read_line(fp, buf, &len) == 1) {
@@ -585,10 +600,13 @@ int hostlist_parse_each(FILE *fp, const char *name, hostlist_host_fn fn,
 			          HOSTLIST_FRAME_END);
 			r = LINE_ERROR;
 		}
+		if (r == LINE_OK && over_limit(&lp, handed + tmp.nhosts, max_hosts, "list"))
+			r = LINE_ERROR;
 		if (r == LINE_ERROR) {
 			r = LB_EMALF;
 			break;
 		}
+		handed += tmp.nhosts;
 		/* One line gives one host, or several (an /etc/hosts line). */
 		for (size_t i = 0; i < tmp.nhosts; i++) {
 			if (r == 0)
@@ -605,7 +623,8 @@ int hostlist_parse_each(FILE *fp, const char *name, hostlist_host_fn fn,
 }
 
 int hostlist_parse_string(const char *text, size_t len, const char *name,
-                          struct hostlist *list, struct hostlist_error *err)
+                          size_t max_hosts, struct hostlist *list,
+                          struct hostlist_error *err)
 {
 	struct hostlist tmp = { 0 };
 	struct lineparse lp = { name, 0, err };
@@ -623,6 +642,8 @@ int hostlist_parse_string(const char *text, size_t len, const char *name,
 			          HOSTLIST_FRAME_END);
 			r = LINE_ERROR;
 		}
+		if (r == LINE_OK && over_limit(&lp, tmp.nhosts, max_hosts, "list"))
+			r = LINE_ERROR;
 		if (r == LINE_ERROR) {
 			hostlist_free(&tmp);
 			return LB_EMALF;
@@ -634,7 +655,8 @@ int hostlist_parse_string(const char *text, size_t len, const char *name,
 }
 
 int hostlist_read_frame(FILE *fp, const char *name, unsigned *lineno,
-                        struct hostlist *list, struct hostlist_error *err)
+                        size_t max_hosts, struct hostlist *list,
+                        struct hostlist_error *err)
 {
 	struct hostlist tmp = { 0 };
 	struct lineparse lp = { name, *lineno, err };
@@ -664,6 +686,8 @@ int hostlist_read_frame(FILE *fp, const char *name, unsigned *lineno,
 			ended = true;
 			break;
 		}
+		if (r == LINE_OK && over_limit(&lp, tmp.nhosts, max_hosts, "frame"))
+			r = LINE_ERROR;
 		if (r == LINE_ERROR) {
 			bad = true;
 			hostlist_free(&tmp);

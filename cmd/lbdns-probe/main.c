@@ -18,7 +18,7 @@
 #define PROBE_SYNOPSIS \
 	"usage: lbdns-probe [-k] [--json] [-c spec] [-e codes] [-j jobs] [-t seconds]\n" \
 	"                   [-w interval [--rise n] [--fall n] [--initial up|down|check]]\n" \
-	"                   [-f file | file]\n"
+	"                   [--max-hosts n] [-f file | file]\n"
 
 static void usage(FILE *out)
 {
@@ -35,6 +35,7 @@ static void help(void)
 	      "  -f, --file FILE      read the list from FILE (default stdin); reread on SIGHUP\n"
 	      "  -j, --jobs N         checks at once (default 1000)\n"
 	      "  -k, --insecure       do not verify TLS certificates\n"
+	      "      --max-hosts N    hosts the list may hold (default 10000000)\n"
 	      "      --json           one JSON object per host and check instead of the list\n"
 	      "  -t, --timeout SECS   per check, fractions allowed (default 2)\n"
 	      "  -w, --watch SECS     check forever, a frame ending in \".\" on every change\n"
@@ -91,6 +92,7 @@ static unsigned raise_nofile(unsigned jobs)
 struct source {
 	const char *path;           /* NULL: stdin */
 	const char *name;
+	size_t max_hosts;           /* --max-hosts */
 };
 
 static int read_list(const struct source *src, struct hostlist *list)
@@ -104,7 +106,7 @@ static int read_list(const struct source *src, struct hostlist *list)
 		lb_warn("%s", src->path);
 		return LB_EIO;
 	}
-	r = hostlist_parse_file(fp, src->name, list, &err);
+	r = hostlist_parse_file(fp, src->name, src->max_hosts, list, &err);
 	if (fp != stdin)
 		fclose(fp);
 	if (r != 0) {
@@ -289,7 +291,7 @@ static int run_watch(struct probe *p, struct sig *sig, const struct source *src)
 	}
 }
 
-enum { OPT_JSON = 256, OPT_RISE, OPT_FALL, OPT_INITIAL, OPT_VERSION };
+enum { OPT_JSON = 256, OPT_RISE, OPT_FALL, OPT_INITIAL, OPT_VERSION, OPT_MAX_HOSTS };
 
 static const struct option longopts[] = {
 	{ "check", required_argument, NULL, 'c' },
@@ -299,6 +301,7 @@ static const struct option longopts[] = {
 	{ "insecure", no_argument, NULL, 'k' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "max-hosts", required_argument, NULL, OPT_MAX_HOSTS },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "watch", required_argument, NULL, 'w' },
 	{ "rise", required_argument, NULL, OPT_RISE },
@@ -350,6 +353,9 @@ static void parse_args(int argc, char **argv, struct probe_opts *o, struct sourc
 		case OPT_JSON: o->json = true; break;
 		case OPT_RISE: o->rise = parse_count(optarg, "--rise", 1000); break;
 		case OPT_FALL: o->fall = parse_count(optarg, "--fall", 1000); break;
+		case OPT_MAX_HOSTS:
+			src->max_hosts = parse_count(optarg, "--max-hosts", UINT32_MAX);
+			break;
 		case OPT_INITIAL:
 			if (strcmp(optarg, "up") == 0)
 				o->initial = STATE_UP;
@@ -385,7 +391,7 @@ static void parse_args(int argc, char **argv, struct probe_opts *o, struct sourc
 int main(int argc, char **argv)
 {
 	static struct probe p;
-	struct source src = { NULL, NULL };
+	struct source src = { NULL, NULL, HOSTLIST_MAX_HOSTS };
 	struct sig sig;
 	char err[320];
 	int status;

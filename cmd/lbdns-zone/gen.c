@@ -38,6 +38,7 @@ struct gen_opts {
 	const char *reverse_dir;
 	unsigned rev4, rev6;
 	bool stream;
+	size_t max_hosts;       /* per list, or per frame with --stream */
 	const char *out;
 };
 
@@ -46,7 +47,7 @@ const char usage_gen[] =
 	"                [--mname NAME] [--rname NAME] [--refresh N] [--retry N]\n"
 	"                [--expire N] [--minimum N] [--serial POLICY] [--previous FILE]\n"
 	"                [--reverse DIR] [--reverse-prefix4 BITS] [--reverse-prefix6 BITS]\n"
-	"                [--stream] [-o FILE] [HOSTS...]\n";
+	"                [--stream] [--max-hosts N] [-o FILE] [HOSTS...]\n";
 
 /* ------------------------------------------------------------ helpers */
 
@@ -541,7 +542,7 @@ static int gen_reverse(const struct zrecs *z, const struct gen_opts *g, uint32_t
 enum {
 	O_ORIGIN = 256, O_TTL, O_BTTL, O_NS, O_MNAME, O_RNAME, O_REFRESH, O_RETRY,
 	O_EXPIRE, O_MINIMUM, O_SERIAL, O_PREVIOUS, O_REVERSE, O_REV4, O_REV6,
-	O_STREAM, O_HELP,
+	O_STREAM, O_MAX_HOSTS, O_HELP,
 };
 
 static const struct option gen_longopts[] = {
@@ -561,6 +562,7 @@ static const struct option gen_longopts[] = {
 	{ "reverse-prefix4", required_argument, NULL, O_REV4 },
 	{ "reverse-prefix6", required_argument, NULL, O_REV6 },
 	{ "stream", no_argument, NULL, O_STREAM },
+	{ "max-hosts", required_argument, NULL, O_MAX_HOSTS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -661,6 +663,10 @@ static int gen_parse(int argc, char **argv, struct gen_opts *g, const char **ns_
 			g->rev6 = (unsigned)v;
 			break;
 		case O_STREAM:   g->stream = true; break;
+		case O_MAX_HOSTS:
+			bad = zone_parse_num("--max-hosts", optarg, 1, UINT32_MAX, &v);
+			g->max_hosts = (size_t)v;
+			break;
 		case 'o':        g->out = optarg; break;
 		case 'h':
 		case O_HELP:
@@ -762,7 +768,7 @@ static int read_hosts(int n, char **paths, struct zrecs *z, const struct gen_opt
 		/* Record file names must outlive the list: argv does. */
 		c.file = is_stdin ? "(stdin)" : paths[i];
 		memset(&err, 0, sizeof(err));
-		r = hostlist_parse_each(fp, c.file, add_host, &c, &err);
+		r = hostlist_parse_each(fp, c.file, g->max_hosts, add_host, &c, &err);
 		if (!is_stdin)
 			fclose(fp);
 		if (r < 0) {
@@ -852,7 +858,7 @@ static int gen_stream(struct gen_opts *g, int nfiles, char **files)
 		uint32_t next;
 
 		memset(&err, 0, sizeof(err));
-		r = hostlist_read_frame(fp, shown_name, &lineno, &l, &err);
+		r = hostlist_read_frame(fp, shown_name, &lineno, g->max_hosts, &l, &err);
 		if (r == 0)
 			break;
 		if (r < 0) {
@@ -920,6 +926,7 @@ int cmd_gen(int argc, char **argv)
 	g.rev4 = 24;
 	g.rev6 = 64;
 	g.serial.policy = SERIAL_DATE;
+	g.max_hosts = HOSTLIST_MAX_HOSTS;
 	if (gen_parse(argc, argv, &g, ns_text, &nns_text) != 0 ||
 	    gen_finish_opts(&g, ns_text, nns_text) != 0) {
 		fprintf(stderr, "usage: %s", usage_gen);

@@ -32,6 +32,7 @@ static const struct verb verbs[] = {
 	  "  --reverse-prefix4 BITS  IPv4 reverse zone size: 8, 16, 24 (24)\n"
 	  "  --reverse-prefix6 BITS  IPv6 reverse zone size: 4..124 by 4 (64)\n"
 	  "  --stream              host-list frames in, one zone version each\n"
+	  "  --max-hosts N         hosts per list or frame (10000000)\n"
 	  "  -o, --output FILE     write FILE atomically instead of stdout\n" },
 	{ "check", cmd_check, usage_check, "check zone files as lbdns-serve loads them",
 	  "  --origin NAME         zone apex (default: owner of the SOA)\n"

@@ -92,6 +92,21 @@ elapsed_ms() {
 	[[ $stderr =~ ^lbdns-probe:\ $T/hosts:2(:[0-9]+)?:\  ]]
 }
 
+@test "probe: --max-hosts: a longer list names file:line and the limit, exits 2" {
+	printf 'a %s.10 check=none\nb %s.11 check=none\n%s.12 c d\n' "$LB_NET" "$LB_NET" "$LB_NET" >"$T/hosts"
+	run --separate-stderr lbdns-probe --max-hosts 4 -f "$T/hosts"
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	# the /etc/hosts line brings c and d: four hosts, one past 3
+	run --separate-stderr lbdns-probe --max-hosts 3 -f "$T/hosts"
+	assert_failure 2
+	assert_output ''
+	[[ $stderr == *"$T/hosts:3: too many hosts: more than 3 in one list (--max-hosts)"* ]]
+	run --separate-stderr lbdns-probe --max-hosts 0 -f "$T/hosts"
+	assert_failure 2
+	[[ $stderr == *"bad --max-hosts '0'"* ]]
+}
+
 @test "probe: tcp up and down, attributes and order untouched, exit 1" {
 	backend web http_backend.py "$LB_NET.10" 8080
 	cat >"$T/hosts" <<-EOF

@@ -205,6 +205,40 @@ accepted() {
 	assert_line --regexp '^x +30 +IN A +192\.0\.2\.1 ; lbdns: count=1 sticky=24$'
 }
 
+@test "gen: --max-hosts: a longer list is refused at the line past the limit, no output" {
+	printf 'ns 192.0.2.1\nwww 192.0.2.2\n# c\n192.0.2.3 a b\n' >"$T/four"
+	run --separate-stderr lbdns-zone gen --origin example.com --max-hosts 4 "$T/four"
+	assert_success
+	assert_line --regexp '^b +3600 +IN A +192\.0\.2\.3$'
+	# an /etc/hosts line counts one host per name: b is the fifth
+	run --separate-stderr lbdns-zone gen --origin example.com --max-hosts 3 -o "$T/out" "$T/four"
+	assert_failure 2
+	assert_output ''
+	[ ! -e "$T/out" ]
+	[[ $stderr == *"four:4: too many hosts: more than 3 in one list (--max-hosts)"* ]]
+	# the limit is per list: two lists of two pass with a limit of 2
+	printf 'ns 192.0.2.1\nwww 192.0.2.2\n' >"$T/a"
+	printf 'x 192.0.2.3\ny 192.0.2.4\n' >"$T/b"
+	run --separate-stderr lbdns-zone gen --origin example.com --max-hosts 2 "$T/a" "$T/b"
+	assert_success
+	run --separate-stderr lbdns-zone gen --origin example.com --max-hosts 0 "$T/a"
+	assert_failure 2
+	run --separate-stderr lbdns-zone gen --origin example.com --max-hosts lots "$T/a"
+	assert_failure 2
+	[[ $stderr == *"--max-hosts"* ]]
+}
+
+@test "gen --stream --max-hosts: a frame past the limit is skipped, the next one served" {
+	printf 'ns 192.0.2.1\nwww 192.0.2.2\n.\nns 192.0.2.1\na 192.0.2.3\nb 192.0.2.4\n.\nns 192.0.2.1\nwww 192.0.2.9\n.\n' >"$T/frames"
+	run --separate-stderr lbdns-zone gen --stream --origin example.com --serial 100 \
+		--max-hosts 2 "$T/frames"
+	assert_failure 1
+	[[ $stderr == *"frames:6: too many hosts: more than 2 in one frame (--max-hosts) (frame skipped)"* ]]
+	echo "$output" | awk '$4 == "SOA" { print $7 }' | tr '\n' ' ' | grep -qx '100 100 101 101 '
+	assert_line --regexp '^www\.example\.com\.	3600	IN	A	192\.0\.2\.9$'
+	refute_line --partial '192.0.2.3'
+}
+
 @test "gen: -o writes the file atomically; a failed run leaves it untouched" {
 	lbdns-zone gen --origin example.com -o "$T/out.zone" "$H/basic.hosts"
 	named-checkzone -i local example.com "$T/out.zone"

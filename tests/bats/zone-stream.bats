@@ -40,3 +40,24 @@ serial_is() { [ "$(serial)" = "$1" ]; }
 	assert_output 192.0.2.1
 	grep -qF "(stdin):5:5: bad address '192.0.2.999' (frame skipped)" "$T/gen.log"
 }
+
+@test "stream: a frame past --max-hosts is skipped; the last good version keeps serving" {
+	mkfifo "$T/hosts" "$T/zone"
+	start_daemon serve sh -c 'exec lbdns-serve -z - -l "$1:$2" <"$0"' "$T/zone" "$LB_IP" "$LB_PORT"
+	start_daemon gen sh -c 'exec lbdns-zone gen --stream --max-hosts 3 --origin example.com --ns ns.example.net. --serial 100 <"$0" >"$1"' "$T/hosts" "$T/zone"
+	exec 5>"$T/hosts"
+	printf 'www 192.0.2.1\nwww 192.0.2.2\n.\n' >&5
+	wait_for serial_is 100
+	# four hosts: one too many, the frame never reaches the server
+	printf 'www 192.0.2.1\nwww 192.0.2.2\nwww 192.0.2.3\nwww 192.0.2.4\n.\n' >&5
+	wait_for grep -q 'too many hosts' "$T/gen.log"
+	grep -qF "(stdin):7: too many hosts: more than 3 in one frame (--max-hosts) (frame skipped)" "$T/gen.log"
+	run lbdig +short www.example.com A
+	refute_line 192.0.2.3
+	serial_is 100
+	# a frame within the limit is served again
+	printf 'www 192.0.2.5\n.\n' >&5
+	wait_for serial_is 101
+	run lbdig +short www.example.com A
+	assert_output 192.0.2.5
+}

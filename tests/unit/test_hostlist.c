@@ -11,7 +11,7 @@
 static int parse(const char *text, struct hostlist *l, struct hostlist_error *e)
 {
 	memset(e, 0, sizeof(*e));
-	return hostlist_parse_string(text, strlen(text), "t.hosts", l, e);
+	return hostlist_parse_string(text, strlen(text), "t.hosts", HOSTLIST_MAX_HOSTS, l, e);
 }
 
 /* Parse TEXT expecting an error at LINE:COL whose message holds WANT. */
@@ -128,7 +128,7 @@ static void test_errors(void)
 		static const char nul[] = "www 192.0.2.1\nw\0w 192.0.2.2\n";
 
 		memset(&e, 0, sizeof(e));
-		ok(hostlist_parse_string(nul, sizeof(nul) - 1, "t", &l, &e) == LB_EMALF &&
+		ok(hostlist_parse_string(nul, sizeof(nul) - 1, "t", HOSTLIST_MAX_HOSTS, &l, &e) == LB_EMALF &&
 		   e.line == 2 && e.col == 2 && strstr(e.msg, "binary") != NULL &&
 		   l.nhosts == 0, "NUL octet: %u:%u: %s", e.line, e.col, e.msg);
 	}
@@ -170,23 +170,23 @@ static void test_frames(void)
 
 	if (!ok(fp != NULL, "fmemopen"))
 		return;
-	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), 1, "frame 1");
+	is_int(hostlist_read_frame(fp, "s", &line, HOSTLIST_MAX_HOSTS, &l, &e), 1, "frame 1");
 	ok(l.nhosts == 1 && line == 2, "frame 1 holds one host, line 2");
 	hostlist_free(&l);
-	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), LB_EMALF, "frame 2 is bad");
+	is_int(hostlist_read_frame(fp, "s", &line, HOSTLIST_MAX_HOSTS, &l, &e), LB_EMALF, "frame 2 is bad");
 	ok(e.line == 4 && l.nhosts == 0 && line == 7,
 	   "error on line 4, frame skipped to line 7 (%u)", line);
-	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), 1, "empty frame 3");
+	is_int(hostlist_read_frame(fp, "s", &line, HOSTLIST_MAX_HOSTS, &l, &e), 1, "empty frame 3");
 	is_int(l.nhosts, 0, "no hosts in frame 3");
-	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), 0, "EOF");
+	is_int(hostlist_read_frame(fp, "s", &line, HOSTLIST_MAX_HOSTS, &l, &e), 0, "EOF");
 	fclose(fp);
 
 	text = "x 192.0.2.9\ny 192.0.2.10";
 	fp = fmemopen((void *)text, strlen(text), "r");
 	line = 0;
-	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), 1, "unterminated last frame");
+	is_int(hostlist_read_frame(fp, "s", &line, HOSTLIST_MAX_HOSTS, &l, &e), 1, "unterminated last frame");
 	is_int(l.nhosts, 2, "with both hosts");
-	is_int(hostlist_read_frame(fp, "s", &line, &l, &e), 0, "then EOF");
+	is_int(hostlist_read_frame(fp, "s", &line, HOSTLIST_MAX_HOSTS, &l, &e), 0, "then EOF");
 	fclose(fp);
 	hostlist_free(&l);
 }
@@ -237,23 +237,72 @@ static void test_each(void)
 	FILE *fp;
 
 	fp = fmemopen((void *)good, strlen(good), "r");
-	is_int(hostlist_parse_each(fp, "g", count_host, &n, &e), 0, "each: parses");
+	is_int(hostlist_parse_each(fp, "g", HOSTLIST_MAX_HOSTS, count_host, &n, &e), 0, "each: parses");
 	is_int(n, 4, "each: one call per host, aliases included");
 	fclose(fp);
 	n = 0;
 	fp = fmemopen((void *)bad, strlen(bad), "r");
-	is_int(hostlist_parse_each(fp, "b", count_host, &n, &e), LB_EMALF, "each: bad line");
+	is_int(hostlist_parse_each(fp, "b", HOSTLIST_MAX_HOSTS, count_host, &n, &e), LB_EMALF, "each: bad line");
 	ok(n == 1 && e.line == 2 && e.col == 3, "each: stops at line 2:3 after one host");
 	fclose(fp);
 	n = 0;
 	fp = fmemopen((void *)stop, strlen(stop), "r");
-	is_int(hostlist_parse_each(fp, "s", count_host, &n, &e), 7, "each: callback stops it");
+	is_int(hostlist_parse_each(fp, "s", HOSTLIST_MAX_HOSTS, count_host, &n, &e), 7, "each: callback stops it");
 	is_int(n, 1, "each: no host after the stop");
+	fclose(fp);
+}
+
+/* The host limit counts hosts, not lines, in every reader, and names the
+ * line that passed it; a stream skips only the frame that is too big. */
+static void test_max_hosts(void)
+{
+	const char *three = "a 192.0.2.1\n# c\nb 192.0.2.2\nc 192.0.2.3\n";
+	const char *aliases = "a 192.0.2.1\n192.0.2.2 b c\n";
+	const char *frames = "a 192.0.2.1\nb 192.0.2.2\n.\n"
+	                     "c 192.0.2.3\nd 192.0.2.4\ne 192.0.2.5\nf 192.0.2.6\n.\n"
+	                     "g 192.0.2.7\n.\n";
+	struct hostlist l = { 0 };
+	struct hostlist_error e = { 0 };
+	unsigned line = 0;
+	size_t n = 0;
+	FILE *fp;
+
+	ok(hostlist_parse_string(three, strlen(three), "t", 3, &l, &e) == 0 &&
+	   l.nhosts == 3, "limit 3: three hosts pass");
+	hostlist_free(&l);
+	ok(hostlist_parse_string(three, strlen(three), "t", 2, &l, &e) == LB_EMALF &&
+	   l.nhosts == 0 && e.line == 4 && e.col == 0 &&
+	   strstr(e.msg, "more than 2 in one list") != NULL,
+	   "limit 2: error on line 4: %s", e.msg);
+	ok(hostlist_parse_string(aliases, strlen(aliases), "t", 2, &l, &e) == LB_EMALF &&
+	   e.line == 2, "an /etc/hosts line counts each name");
+
+	fp = fmemopen((void *)three, strlen(three), "r");
+	ok(hostlist_parse_file(fp, "f", 2, &l, &e) == LB_EMALF && l.nhosts == 0 &&
+	   e.line == 4 && strcmp(e.file, "f") == 0, "parse_file: limit at f:4");
+	fclose(fp);
+
+	fp = fmemopen((void *)three, strlen(three), "r");
+	ok(hostlist_parse_each(fp, "g", 2, count_host, &n, &e) == LB_EMALF &&
+	   n == 2 && e.line == 4, "parse_each: two hosts handed out, then the limit");
+	fclose(fp);
+
+	fp = fmemopen((void *)frames, strlen(frames), "r");
+	is_int(hostlist_read_frame(fp, "s", &line, 3, &l, &e), 1, "frame of 2 under 3");
+	hostlist_free(&l);
+	is_int(hostlist_read_frame(fp, "s", &line, 3, &l, &e), LB_EMALF, "frame of 4 refused");
+	ok(e.line == 7 && line == 8 && l.nhosts == 0 &&
+	   strstr(e.msg, "more than 3 in one frame") != NULL,
+	   "at line 7, skipped to its end (%u): %s", line, e.msg);
+	is_int(hostlist_read_frame(fp, "s", &line, 3, &l, &e), 1, "next frame read");
+	ok(l.nhosts == 1 && strcmp(l.hosts[0].name, "g") == 0, "holding host g");
+	hostlist_free(&l);
 	fclose(fp);
 }
 
 int main(void)
 {
+	test_max_hosts();
 	test_each();
 	test_own_format();
 	test_etc_hosts();
