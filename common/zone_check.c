@@ -31,8 +31,28 @@
 
 struct checker {
 	const struct zone *z;
+	const struct zone_recsrc *src;
 	struct zone_findings *fs;
 };
+
+/* File and line of record R (the zone does not keep them). */
+static const char *rfile(const struct checker *c, const struct zone_rec *r)
+{
+	const char *file;
+	unsigned line;
+
+	zone_recsrc_get(c->src, r, &file, &line);
+	return file;
+}
+
+static unsigned rline(const struct checker *c, const struct zone_rec *r)
+{
+	const char *file;
+	unsigned line;
+
+	zone_recsrc_get(c->src, r, &file, &line);
+	return line;
+}
 
 static const char *name_text(const uint8_t *name, char buf[DNAME_TEXT_MAX])
 {
@@ -52,20 +72,20 @@ static void check_soa(struct checker *c)
 
 		for (uint16_t i = 0; i < z->apex->nrrsets && first == NULL; i++)
 			first = &z->apex->rrsets[i].rec[0];
-		zone_findings_add(c->fs, ZONE_ERROR, first ? first->file : NULL,
-		                  first ? first->line : 0, 0, "soa-missing",
+		zone_findings_add(c->fs, ZONE_ERROR, first ? rfile(c, first) : NULL,
+		                  first ? rline(c, first) : 0, 0, "soa-missing",
 		                  "no SOA record at the zone apex %s",
 		                  name_text(z->origin, n));
 		return;
 	}
 	for (uint16_t i = 1; i < soa->nrec; i++)
-		zone_findings_add(c->fs, ZONE_ERROR, soa->rec[i].file,
-		                  soa->rec[i].line, 0, "soa-multiple",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &soa->rec[i]),
+		                  rline(c, &soa->rec[i]), 0, "soa-multiple",
 		                  "more than one SOA record at the zone apex "
-		                  "(first at line %u)", soa->rec[0].line);
+		                  "(first at line %u)", rline(c, &soa->rec[0]));
 	if (z->apex_ns == NULL)
-		zone_findings_add(c->fs, ZONE_ERROR, soa->rec[0].file,
-		                  soa->rec[0].line, 0, "ns-missing",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &soa->rec[0]),
+		                  rline(c, &soa->rec[0]), 0, "ns-missing",
 		                  "no NS records at the zone apex %s",
 		                  name_text(z->origin, n));
 }
@@ -87,8 +107,8 @@ static void check_node_types(struct checker *c, const struct zone_node *node)
 		const struct zone_rrset *soa = zone_node_rrset(node, RR_SOA);
 
 		if (soa != NULL)
-			zone_findings_add(c->fs, ZONE_ERROR, soa->rec[0].file,
-			                  soa->rec[0].line, 0, "soa-not-apex",
+			zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &soa->rec[0]),
+			                  rline(c, &soa->rec[0]), 0, "soa-not-apex",
 			                  "SOA record at %s, below the zone apex",
 			                  name_text(node->name, n));
 	}
@@ -96,28 +116,28 @@ static void check_node_types(struct checker *c, const struct zone_node *node)
 		const struct zone_rrset *ns = zone_node_rrset(node, RR_NS);
 
 		if (ns != NULL)
-			zone_findings_add(c->fs, ZONE_ERROR, ns->rec[0].file,
-			                  ns->rec[0].line, 0, "ns-wildcard",
+			zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &ns->rec[0]),
+			                  rline(c, &ns->rec[0]), 0, "ns-wildcard",
 			                  "NS record at the wildcard name %s",
 			                  name_text(node->name, n));
 	}
 	if (dname != NULL && dname->nrec > 1)
-		zone_findings_add(c->fs, ZONE_ERROR, dname->rec[1].file,
-		                  dname->rec[1].line, 0, "dname-multiple",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &dname->rec[1]),
+		                  rline(c, &dname->rec[1]), 0, "dname-multiple",
 		                  "more than one DNAME record at %s",
 		                  name_text(node->name, n));
 	if (cname == NULL)
 		return;
 	if (node->flags & ZN_APEX) {
-		zone_findings_add(c->fs, ZONE_ERROR, cname->rec[0].file,
-		                  cname->rec[0].line, 0, "cname-apex",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &cname->rec[0]),
+		                  rline(c, &cname->rec[0]), 0, "cname-apex",
 		                  "CNAME record at the zone apex %s",
 		                  name_text(node->name, n));
 		return;
 	}
 	if (cname->nrec > 1)
-		zone_findings_add(c->fs, ZONE_ERROR, cname->rec[1].file,
-		                  cname->rec[1].line, 0, "cname-multiple",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &cname->rec[1]),
+		                  rline(c, &cname->rec[1]), 0, "cname-multiple",
 		                  "more than one CNAME record at %s",
 		                  name_text(node->name, n));
 	for (uint16_t i = 0; i < node->nrrsets; i++) {
@@ -125,11 +145,11 @@ static void check_node_types(struct checker *c, const struct zone_node *node)
 
 		if (cname_companion(s->type))
 			continue;
-		zone_findings_add(c->fs, ZONE_ERROR, s->rec[0].file, s->rec[0].line,
-		                  0, "cname-other-data",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &s->rec[0]),
+		                  rline(c, &s->rec[0]), 0, "cname-other-data",
 		                  "%s record beside the CNAME at %s (line %u): "
 		                  "CNAME and other data", rrtype_to_text(s->type, t),
-		                  name_text(node->name, n), cname->rec[0].line);
+		                  name_text(node->name, n), rline(c, &cname->rec[0]));
 	}
 }
 
@@ -143,12 +163,12 @@ static void check_dname_children(struct checker *c, const struct zone_node *node
 
 	if (node->nrrsets == 0 || p == NULL)
 		return;
-	zone_findings_add(c->fs, ZONE_WARNING, node->rrsets[0].rec[0].file,
-	                  node->rrsets[0].rec[0].line, 0, "dname-children",
+	zone_findings_add(c->fs, ZONE_WARNING, rfile(c, &node->rrsets[0].rec[0]),
+	                  rline(c, &node->rrsets[0].rec[0]), 0, "dname-children",
 	                  "%s lies below the DNAME at %s (line %u) and is "
 	                  "never served", name_text(node->name, n),
 	                  name_text(p->name, d),
-	                  zone_node_rrset(p, RR_DNAME)->rec[0].line);
+	                  rline(c, &zone_node_rrset(p, RR_DNAME)->rec[0]));
 }
 
 /* DS lives on the parent side of a cut: at a delegation only. */
@@ -160,13 +180,13 @@ static void check_ds(struct checker *c, const struct zone_node *node)
 	if (ds == NULL || (node->flags & ZN_OCCLUDED))
 		return;
 	if (node->flags & ZN_APEX)
-		zone_findings_add(c->fs, ZONE_ERROR, ds->rec[0].file,
-		                  ds->rec[0].line, 0, "ds-apex",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &ds->rec[0]),
+		                  rline(c, &ds->rec[0]), 0, "ds-apex",
 		                  "DS record at the zone apex %s: it belongs in "
 		                  "the parent zone", name_text(node->name, n));
 	else if (!(node->flags & ZN_DELEG))
-		zone_findings_add(c->fs, ZONE_ERROR, ds->rec[0].file,
-		                  ds->rec[0].line, 0, "ds-not-cut",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &ds->rec[0]),
+		                  rline(c, &ds->rec[0]), 0, "ds-not-cut",
 		                  "DS record at %s, which is not a delegation "
 		                  "(no NS)", name_text(node->name, n));
 }
@@ -209,6 +229,26 @@ static const struct zone_node *below_dname(const struct zone *z,
 	}
 }
 
+/* TARGET (in record R's RDATA) is occluded by a DNAME. The build has
+ * looked up the node of a target in the zone already (R->target): when
+ * it exists, its dname_above is the answer, without a second lookup. */
+static bool target_below_dname(const struct zone *z, const struct zone_rec *r,
+                               const uint8_t *target)
+{
+	if (r->target != NULL)
+		return r->target->dname_above != NULL;
+	return below_dname(z, target) != NULL;
+}
+
+/* The target name in record R's RDATA (of TYPE): TARGET if known. R has
+ * a target when this is called. */
+static const uint8_t *rec_target(uint16_t type, const struct zone_rec *r,
+                                 const uint8_t *target)
+{
+	return target ? target :
+	       r->rdata + zone_rdata_target(type, r->rdata, r->rdlen);
+}
+
 /* NS targets inside the zone need addresses (glue below a cut); NS must
  * not point at a CNAME; MX and SRV pointing at one get a warning. */
 static void check_targets(struct checker *c, const struct zone_node *node)
@@ -224,51 +264,58 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 			continue;
 		for (uint16_t k = 0; k < s->nrec; k++) {
 			const struct zone_rec *r = &s->rec[k];
-			int off = zone_rdata_target(s->type, r->rdata, r->rdlen);
-			const uint8_t *target;
+			const uint8_t *target = NULL;
 
-			if (off < 0)
-				continue;
-			target = r->rdata + off;
-			if (!dname_is_subdomain(target, c->z->origin))
-				continue;
+			/* A record with a target node has its target in the
+			 * zone (the build looked it up): its RDATA, out of
+			 * cache, is read only for a finding. */
+			if (r->target == NULL) {
+				int off = zone_rdata_target(s->type, r->rdata, r->rdlen);
+
+				if (off < 0)
+					continue;
+				target = r->rdata + off;
+				if (!dname_is_subdomain(target, c->z->origin))
+					continue;
+			}
 			if (r->target != NULL && (r->target->flags & ZN_CNAME) &&
 			    !(r->target->flags & ZN_OCCLUDED)) {
 				bool ns = s->type == RR_NS;
 
 				zone_findings_add(c->fs, ns ? ZONE_ERROR : ZONE_WARNING,
-				                  r->file, r->line, 0,
+				                  rfile(c, r), rline(c, r), 0,
 				                  ns ? "ns-cname" : s->type == RR_MX ?
 				                  "mx-cname" : "srv-cname",
 				                  "%s target %s is a CNAME (illegal)",
 				                  ns ? "NS" : s->type == RR_MX ? "MX" : "SRV",
-				                  name_text(target, n));
+				                  name_text(rec_target(s->type, r, target), n));
 				continue;
 			}
-			if (s->type == RR_NS && below_dname(c->z, target) != NULL) {
+			if (s->type == RR_NS && target_below_dname(c->z, r, target)) {
 				bool apex = node->flags & ZN_APEX;
 
 				zone_findings_add(c->fs, apex ? ZONE_ERROR : ZONE_WARNING,
-				                  r->file, r->line, 0, "ns-below-dname",
+				                  rfile(c, r), rline(c, r), 0, "ns-below-dname",
 				                  "NS target %s is below a DNAME%s",
-				                  name_text(target, n),
+				                  name_text(rec_target(s->type, r, target), n),
 				                  apex ? " (illegal)" : "");
 				continue;
 			}
 			if (s->type == RR_NS && !has_address(r->target))
-				zone_findings_add(c->fs, ZONE_ERROR, r->file, r->line, 0,
+				zone_findings_add(c->fs, ZONE_ERROR, rfile(c, r), rline(c, r), 0,
 				                  "ns-no-address",
 				                  "NS target %s has no address records "
-				                  "(A or AAAA)%s", name_text(target, n),
+				                  "(A or AAAA)%s", name_text(rec_target(s->type, r, target), n),
 				                  below_cut(c->z, target) ?
 				                  ": missing glue" : "");
 		}
 	}
 }
 
-void zone_check_run(const struct zone *z, struct zone_findings *fs)
+void zone_check_run(const struct zone *z, const struct zone_recsrc *src,
+                    struct zone_findings *fs)
 {
-	struct checker c = { .z = z, .fs = fs };
+	struct checker c = { .z = z, .src = src, .fs = fs };
 
 	check_soa(&c);
 	for (size_t i = 0; i < z->nnodes; i++) {

@@ -4,8 +4,11 @@
  *
  * Layout: every owner name and every empty non-terminal between an owner
  * and the apex is a node; nodes sit in one array in canonical order (AXFR
- * order, apex first) and in an open-addressing hash table keyed by
- * dname_hash() of the name with a per-zone random seed. Lookups of a
+ * order, apex first) and in an open-addressing hash table of node indices
+ * keyed by dname_hash() of the name with a per-zone random seed. Records
+ * sit in one array, RRset by RRset; only balanced RRsets carry a
+ * balancing block. Names, RDATA and annotations are packed in the
+ * zone's arena. Lookups of a
  * query name strip labels until a node is found (the closest encloser);
  * what that needs is precomputed per node: the delegation above it, the
  * wildcard child, DNAME/CNAME presence. */
@@ -22,18 +25,24 @@
 
 struct zone_node;
 
-/* One record of an RRset, in file order. */
+/* One record of an RRset, in file order. Where it came from (file, line)
+ * is known only while the zone is built (zone_recsrc_get()). */
 struct zone_rec {
-	uint32_t ttl;
-	uint16_t rdlen;
 	const uint8_t *rdata;      /* uncompressed wire form */
-	const char *attrs;         /* the comment as written, or NULL */
-	uint16_t attrs_len;
-	unsigned line;
-	const char *file;
 	/* NS/MX/SRV/...: the node of the name in RDATA that additional
 	 * section processing looks at (in this zone), or NULL. */
 	const struct zone_node *target;
+	uint32_t ttl;
+	uint16_t rdlen;
+};
+
+/* The balancing of an RRset some record of which carries an lbdns
+ * annotation: the merged policy and one LB per record. ATTRS[i] is record
+ * i's annotation as written (NUL-terminated, without ';'), or NULL. */
+struct zone_balance {
+	struct lb_policy pol;      /* POL.balanced is set */
+	const char *const *attrs;
+	struct lb_attrs lb[];
 };
 
 struct zone_rrset {
@@ -41,10 +50,7 @@ struct zone_rrset {
 	uint16_t nrec;
 	uint32_t ttl;              /* of the first record */
 	struct zone_rec *rec;
-	/* Balancing: LB (one per record) and POL are set when some record
-	 * carries an lbdns annotation (POL.balanced); else LB is NULL. */
-	struct lb_attrs *lb;
-	struct lb_policy pol;
+	const struct zone_balance *bal;    /* NULL: not balanced */
 };
 
 enum {
@@ -71,7 +77,6 @@ struct zone_node {
 	uint16_t flags;            /* ZN_* */
 	uint8_t name_len;
 	uint8_t labels;
-	uint64_t hash;
 };
 
 struct zone_arena;
@@ -87,9 +92,13 @@ struct zone {
 	const struct zone_rrset *apex_ns;
 	struct zone_node *nodes;   /* canonical order, apex first */
 	size_t nnodes;
-	const struct zone_node **tab;  /* hash table, power of two */
+	/* Hash table, power of two, linear probing: 0 = empty, else the
+	 * high 32 bits of the name's hash above the node's index + 1 (a
+	 * probe looks at a node only when those bits match). */
+	const uint64_t *tab;
 	size_t tabmask;
 	uint64_t seed;
+	struct zone_rec *recs;     /* every record, RRset by RRset */
 	size_t nrecords;
 	const char *source;
 	struct zone_arena *arena;  /* all the memory above */
@@ -119,8 +128,15 @@ void zone_findings_add(struct zone_findings *fs, enum zone_severity sev,
                        const char *check, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
+/* Where record R of a zone being built came from: its file and line
+ * (the zone does not keep them; findings need them). */
+struct zone_recsrc;
+void zone_recsrc_get(const struct zone_recsrc *src, const struct zone_rec *r,
+                     const char **file, unsigned *line);
+
 /* The semantic checks on a built zone (nodes, RRsets, cuts and targets
  * set). May mark RRsets: none today. */
-void zone_check_run(const struct zone *z, struct zone_findings *fs);
+void zone_check_run(const struct zone *z, const struct zone_recsrc *src,
+                    struct zone_findings *fs);
 
 #endif

@@ -308,15 +308,19 @@ static void test_balanced(void)
 		return;
 	n = zone_lookup(z, (const uint8_t *)"\3www\7example\3com");
 	s = n ? zone_node_rrset(n, RR_A) : NULL;
-	ok(s != NULL && s->lb != NULL && s->pol.balanced, "RRset is balanced");
-	if (s != NULL && s->lb != NULL) {
-		is_int(s->lb[0].weight, 3, "first weight");
-		is_int(s->lb[1].weight, 1, "second weight");
-		is_int(s->lb[2].weight, 1, "unannotated record gets default weight");
-		is_int(s->pol.count, 1, "merged count");
+	ok(s != NULL && s->bal != NULL && s->bal->pol.balanced,
+	   "RRset is balanced");
+	if (s != NULL && s->bal != NULL) {
+		is_int(s->bal->lb[0].weight, 3, "first weight");
+		is_int(s->bal->lb[1].weight, 1, "second weight");
+		is_int(s->bal->lb[2].weight, 1,
+		       "unannotated record gets default weight");
+		is_int(s->bal->pol.count, 1, "merged count");
 		is_int(s->rec[1].ttl, 30, "the RRset takes its first record's TTL");
-		ok(s->rec[0].attrs != NULL && strstr(s->rec[0].attrs, "weight=3"),
+		ok(s->bal->attrs[0] != NULL &&
+		   strstr(s->bal->attrs[0], "weight=3"),
 		   "annotation kept for AXFR/printing");
+		ok(s->bal->attrs[2] == NULL, "no annotation, no text");
 	}
 	zone_unref(z);
 }
@@ -460,6 +464,150 @@ static void test_io_error(void)
 	   "missing file reported once, with its name");
 }
 
+/* Every node: its parent is the name one label up and comes earlier,
+ * nodes are in strictly increasing canonical order, and each is found by
+ * its name. Returns the number of nodes that break one of these. */
+static unsigned node_faults(const struct zone *z)
+{
+	unsigned bad = 0;
+
+	for (size_t i = 0; i < z->nnodes; i++) {
+		const struct zone_node *n = &z->nodes[i];
+
+		if (zone_lookup(z, n->name) != n)
+			bad++;
+		if (n->name_len != dname_len(n->name) ||
+		    n->labels != dname_labels(n->name))
+			bad++;
+		if (i == 0)
+			continue;
+		if (n->parent == NULL || n->parent >= n ||
+		    !dname_equal(n->parent->name, dname_parent(n->name)))
+			bad++;
+		if (dname_compare(z->nodes[i - 1].name, n->name) >= 0)
+			bad++;
+	}
+	return bad;
+}
+
+/* Many names, built record by record: siblings whose first labels share
+ * long prefixes and differ in case or length only late, owners that come
+ * back after others, empty non-terminals several labels deep. */
+static void test_large_build(void)
+{
+	struct zone_builder *b = zone_builder_new(origin);
+	struct zone *z = NULL;
+	struct zone_stats st;
+	uint8_t soa[64], owner[DNAME_MAXLEN], rd[4] = { 192, 0, 2, 1 };
+	static const uint8_t mname[] = "\2ns\7example\3com";
+	struct zrecord rr = {
+		.owner = origin, .type = RR_SOA, .rclass = RC_IN, .ttl = 60,
+		.rdata = soa, .file = "mem", .line = 1,
+	};
+	unsigned records = 3, i;
+	int rc;
+
+	memcpy(soa, mname, sizeof(mname));
+	memcpy(soa + sizeof(mname), mname, sizeof(mname));
+	memset(soa + 2 * sizeof(mname), 0, 20);
+	rr.rdlen = (uint16_t)(2 * sizeof(mname) + 20);
+	zone_builder_add(b, &rr);
+	rr.type = RR_NS;
+	rr.rdata = mname;
+	rr.rdlen = sizeof(mname);
+	zone_builder_add(b, &rr);
+	rr.owner = mname;
+	rr.type = RR_A;
+	rr.rdata = rd;
+	rr.rdlen = 4;
+	zone_builder_add(b, &rr);
+	for (i = 0; i < 6000; i++) {
+		char text[128];
+		unsigned k = (i * 7919u) % 3000;   /* each owner twice */
+
+		/* "LongPrefixSharedByAll-N" in mixed case, some two and three
+		 * labels below an empty non-terminal. */
+		snprintf(text, sizeof(text), "%s%u%s.example.com.",
+		         k % 2 ? "longprefixsharedbyall-" : "LongPrefixSharedByAll-",
+		         k % 1000, k < 1000 ? "" : k < 2000 ? ".ent" : ".x.ent2");
+		if (dname_from_text(owner, text, strlen(text), NULL) < 0) {
+			ok(0, "name %s", text);
+			break;
+		}
+		rr.owner = owner;
+		rr.type = i < 3000 ? RR_A : RR_AAAA;
+		rr.rdata = rd;
+		rr.rdlen = i < 3000 ? 4 : 0;
+		rr.line = i + 3;
+		rd[3] = (uint8_t)i;
+		if (rr.type == RR_AAAA) {
+			static uint8_t rd6[16];
+
+			rd6[15] = (uint8_t)i;
+			rd6[14] = (uint8_t)(i >> 8);
+			rr.rdata = rd6;
+			rr.rdlen = 16;
+		}
+		zone_builder_add(b, &rr);
+		records++;
+	}
+	rc = zone_builder_finish(b, &z, NULL, NULL, &st);
+	is_int(rc, 0, "large zone builds");
+	if (z == NULL)
+		return;
+	is_int(st.records, records, "every record kept");
+	/* The apex, ns, 3000 owners, and ent, ent2, x.ent2 empty. */
+	is_int(z->nnodes, 1 + 1 + 3000 + 3, "nodes: apex, owners, ENTs");
+	is_int(node_faults(z), 0, "parents, order and lookups of every node");
+	ok(z->nodes[0].name != NULL && dname_equal(z->nodes[0].name, origin),
+	   "apex first");
+	zone_unref(z);
+}
+
+/* The apex keeps the origin's spelling even when an owner below it,
+ * seen first, spells it otherwise; plain comments are not kept; records
+ * sharing one annotation text keep their own ids and the region. */
+static void test_names_and_texts(void)
+{
+	static const char text[] =
+		"WWW.EXAMPLE.COM. 60 A 192.0.2.1 ; lbdns: region=eu\n"
+		"www.example.com. 60 A 192.0.2.2 ; lbdns: region=eu\n"
+		"example.com. 60 SOA ns1 host 1 7200 3600 1209600 300 ; serial\n"
+		"example.com. 60 NS ns1.example.com.\n"
+		"ns1.example.com. 60 A 192.0.2.53 ; just a note\n"
+		"mail.example.com. 60 A 192.0.2.9 ; lbdns: region=eu\n";
+	struct zone *z = NULL;
+	struct collect c = { .len = 0 };
+	const struct zone_node *n;
+	const struct zone_rrset *s;
+	int rc = zone_load_string(text, sizeof(text) - 1, "n.zone", origin, &z,
+	                          collect_fn, &c, NULL);
+
+	is_int(rc, 0, "zone with upper-case owners builds");
+	if (z == NULL)
+		return;
+	ok(memcmp(z->apex->name, origin, sizeof(origin)) == 0,
+	   "apex spelled as the origin");
+	is_int(node_faults(z), 0, "nodes consistent");
+	n = zone_lookup(z, (const uint8_t *)"\3ns1\7example\3com");
+	s = n ? zone_node_rrset(n, RR_A) : NULL;
+	ok(s != NULL && s->bal == NULL, "a plain comment balances nothing");
+	n = zone_lookup(z, (const uint8_t *)"\3www\7example\3com");
+	s = n ? zone_node_rrset(n, RR_A) : NULL;
+	ok(s != NULL && s->bal != NULL && s->nrec == 2, "www balanced");
+	if (s != NULL && s->bal != NULL && s->nrec == 2) {
+		ok(s->bal->lb[0].id != s->bal->lb[1].id,
+		   "records sharing an annotation keep their own ids");
+		ok(s->bal->lb[1].region_len == 2 &&
+		   memcmp(s->bal->lb[1].region, "eu", 2) == 0,
+		   "region of a shared annotation");
+		ok(s->bal->attrs[0] == s->bal->attrs[1] &&
+		   strstr(s->bal->attrs[1], "region=eu") != NULL,
+		   "one copy of a repeated annotation");
+	}
+	zone_unref(z);
+}
+
 int main(void)
 {
 	test_checks();
@@ -469,6 +617,8 @@ int main(void)
 	test_canonical_order();
 	test_balanced();
 	test_builder_direct();
+	test_large_build();
+	test_names_and_texts();
 	test_zoneset();
 	test_io_error();
 	return done_testing();
