@@ -47,9 +47,13 @@ raw=$OUT/serve-raw.txt
 # start everything once; ports BASE+0.. for lbdns, nsd, knot, bare
 declare -A PORT PID
 PORT[lbdns]=$BASE PORT[nsd]=$((BASE + 1)) PORT[knot]=$((BASE + 2)) PORT[bare]=$((BASE + 3))
+# lbdns-serve runs from a copy: a rebuild during the run (make in the same
+# tree) would otherwise leave perf without the symbols of the binary it
+# sampled.
+cp "$BIN/lbdns-serve" "$TMP/lbdns-serve"
 for s in $SERVERS; do
 	case $s in
-	lbdns) start_bg lbdns "$SERVER_CORE" "$BIN/lbdns-serve" -t 1 -l "127.0.0.1:${PORT[lbdns]}" \
+	lbdns) start_bg lbdns "$SERVER_CORE" "$TMP/lbdns-serve" -t 1 -l "127.0.0.1:${PORT[lbdns]}" \
 		--regions "$d/regions" -z "$zone" ;;
 	nsd) nsd_start nsd "${PORT[nsd]}" "$origin" "$zone" ;;
 	knot) knot_start knot "${PORT[knot]}" "$origin" "$zone" ;;

@@ -387,9 +387,12 @@ static bool name_at_equals(const uint8_t *msg, size_t off, const uint8_t *name)
 			return false;
 		if (n == 0)
 			return true;
-		for (uint8_t i = 1; i <= n; i++)
-			if (fold[msg[off + i]] != fold[name[i]])
-				return false;
+		/* Mostly the very same octets (an owner repeats the question
+		 * as asked): one memcmp, the folding loop only otherwise. */
+		if (memcmp(msg + off + 1, name + 1, n) != 0)
+			for (uint8_t i = 1; i <= n; i++)
+				if (fold[msg[off + i]] != fold[name[i]])
+					return false;
 		off += (size_t)n + 1;
 		name += n + 1;
 	}
@@ -505,9 +508,12 @@ static int write_rdata(struct dns_writer *w, uint16_t type,
 {
 	size_t offs[8], prev = 0;
 	bool comp[8], low[8];
-	int n = rdata_names(type, rdata, rdlen, offs, comp, low, 8);
-	int rc;
+	int n, rc;
 
+	/* Addresses, the bulk of all answers, hold no names: no walk. */
+	if (type == RR_A || type == RR_AAAA)
+		return put_bytes(w, rdata, rdlen);
+	n = rdata_names(type, rdata, rdlen, offs, comp, low, 8);
 	if (n > 8)
 		n = 8;      /* further names are copied as they are */
 	for (int i = 0; i < n; i++) {

@@ -2,8 +2,10 @@
  *
  * N worker threads, each with its own SO_REUSEPORT UDP and TCP socket per
  * listen address and its own epoll loop: UDP in batches (recvmmsg /
- * sendmmsg), TCP per RFC 7766 (pipelining, two-octet framing, partial
- * reads and writes, idle timeout, connection limits). Every query goes to
+ * sendmmsg; a busy UDP socket leaves the epoll set until it is drained,
+ * and each batch's lookups are prefetched, prefetch.h), TCP per RFC 7766
+ * (pipelining, two-octet framing, partial reads and writes, idle
+ * timeout, connection limits). Every query goes to
  * answer_query() with the zone set published at that moment.
  *
  * Zone sets are published through one atomic pointer and reclaimed
