@@ -4,12 +4,18 @@
  * where they differ it does what Knot does (the bats suite compares):
  *   - positive answers carry no NS RRset in the authority section; the
  *     additional section holds A/AAAA of NS, MX, SRV, SVCB/HTTPS targets
- *     (wildcards expanded), in RDATA order, what fits;
- *   - a response that does not fit is sent empty with TC=1;
- *   - ANY gets one RRset (RFC 8482 §4.2), the lowest type at the name;
+ *     (wildcards expanded; an SVCB/HTTPS target's own RRset of that type
+ *     too), in RDATA order with a referral's glue first, what fits;
+ *   - a response that does not fit keeps what was written before the
+ *     RRset that did not fit, with TC=1; with DNSSEC the RRSIGs of a
+ *     section follow all its RRsets (Knot's order, so the same records
+ *     are kept; NSD writes each RRSIG after its RRset);
+ *   - ANY gets one RRset (RFC 8482 §4.2), the lowest type at the name
+ *     (the RRSIGs where they are the lowest);
  *   - AXFR reaching here, TYPE0, unknown opcodes: NOTIMP; IXFR (over
  *     UDP): NOTAUTH, as Knot answers a client no ACL allows;
- *     NOTIFY: NOTAUTH (no primary is configured to accept it from);
+ *     NOTIFY, UPDATE: NOTAUTH (no primary or ACL is configured);
+ *   - CD is cleared (RFC 4035 §3.1.6), RA never set;
  *   - names outside the zones: REFUSED with EDE 20 when EDNS is on.
  * CNAMEs are followed inside the zone of the query (at most
  * CHAIN_FOLLOW_MAX, never twice through one name; not for CNAME, ANY,
@@ -59,7 +65,6 @@ struct answer_ctx {
 struct resp {
 	struct answer_ctx *ctx;
 	struct dns_writer w;
-	struct dns_writer_mark after_question;
 	const struct dns_query *q;
 	const struct zone *z;
 	struct lb_client client;
@@ -78,6 +83,7 @@ struct resp {
 	const uint8_t *addl_owner[ADDL_MAX]; /* the target name (a wildcard's
 	                                      * node stands in for it) */
 	unsigned naddl;
+	uint16_t addl_type;        /* of the RRset they were noted from */
 	/* Names a CNAME was taken from (loop guard). */
 	const uint8_t *visited[ANSWER_CNAME_CHAIN_MAX + 1];
 	unsigned nvisited;
@@ -163,14 +169,18 @@ bool answer_cookie_valid(const struct answer_ctx *ctx)
 
 /* ------------------------------------------------------------- writing */
 
-/* Everything written after the question goes; TC tells the client to
- * retry over TCP (what NSD and Knot send). */
+/* An RRset did not fit (and was left out whole): TC tells the client to
+ * retry over TCP, and nothing more is written. What went before it
+ * stays, as NSD and Knot send it: the CNAMEs of a chain whose target is
+ * too big, the part of a negative answer's authority section that fits
+ * (in Knot's order, RRSIGs after the section's RRsets: see denial.c). */
 static void resp_truncate(struct resp *r)
 {
-	dns_writer_rollback(&r->w, &r->after_question);
 	r->tc = true;
 	r->stop = true;
 	r->naddl = 0;
+	if (r->dnssec)
+		denial_drop(&r->den);
 }
 
 /* Write the records of S listed in ORDER[0..N) (all when ORDER is NULL)
@@ -306,6 +316,7 @@ static void addl_note(struct resp *r, const struct zone_rrset *s,
 	if (s->type != RR_NS && s->type != RR_MX && s->type != RR_SRV &&
 	    s->type != RR_SVCB && s->type != RR_HTTPS)
 		return;
+	r->addl_type = s->type;
 	if (n > ADDL_SORT_MAX) {
 		/* Sorting costs n^2 here: huge RRsets go as they are. */
 		for (size_t i = 0; i < n && r->naddl < ADDL_MAX; i++)
@@ -330,14 +341,26 @@ static void addl_note(struct resp *r, const struct zone_rrset *s,
 }
 
 /* With DNSSEC on: the RRSIGs at N over TYPE, written as OWNER (the query
- * name when N is a wildcard); CAP_TTL as in denial_rrsigs(). */
+ * name when N is a wildcard) once the section's RRsets are in
+ * (flush_sigs()); CAP_TTL as in denial_rrsigs(). */
 static void put_sigs(struct resp *r, enum dns_section sec,
                      const struct zone_node *n, const uint8_t *owner,
                      uint16_t type, uint32_t cap_ttl)
 {
 	if (!r->dnssec || r->stop)
 		return;
-	if (denial_rrsigs(&r->den, sec, n, owner, type, cap_ttl) < 0)
+	if (denial_rrsigs_later(&r->den, sec, n, owner, type, cap_ttl) < 0)
+		resp_truncate(r);
+}
+
+/* The end of the answer or authority section: its RRSIGs go in. One
+ * that does not fit truncates the response there (RFC 4035 §3.1.1: they
+ * are not optional in these sections). */
+static void flush_sigs(struct resp *r, enum dns_section sec)
+{
+	if (!r->dnssec || r->stop)
+		return;
+	if (denial_flush(&r->den, sec) < 0)
 		resp_truncate(r);
 }
 
@@ -353,14 +376,21 @@ static void put_soa(struct resp *r)
 	const struct zone_rrset *soa = r->z->soa;
 	const struct zone_rec *rec;
 
+	flush_sigs(r, DNS_SEC_ANSWER);   /* the answer section ends here */
 	if (r->stop || soa == NULL)
 		return;
 	rec = &soa->rec[0];
 	/* RFC 2308 §3: the negative TTL is the smaller of the two. */
 	if (dns_writer_rr(&r->w, DNS_SEC_AUTHORITY, r->z->origin, RR_SOA,
 	                  r->z->rclass, r->z->neg_ttl, rec->rdata,
-	                  rec->rdlen) < 0)
+	                  rec->rdlen) < 0) {
+		/* Knot writes this SOA as optional: when it does not fit (a
+		 * long CNAME chain), the response ends before it, without TC
+		 * (NSD sets TC). */
 		resp_truncate(r);
+		r->tc = false;
+		return;
+	}
 	put_sigs(r, DNS_SEC_AUTHORITY, r->z->apex, r->z->origin, RR_SOA,
 	         r->z->neg_ttl);
 }
@@ -396,10 +426,44 @@ static char **explain_labels(const struct zone_rrset *s)
 	return labels;
 }
 
+/* Whether N holds an RRSIG over TYPE. */
+static bool rrset_signed(const struct zone_node *n, uint16_t type)
+{
+	const struct zone_rrset *sigs = zone_node_rrset(n, RR_RRSIG);
+
+	for (uint16_t i = 0; sigs != NULL && i < sigs->nrec; i++)
+		if (dnssec_rrsig_covered(sigs->rec[i].rdata, sigs->rec[i].rdlen) == type)
+			return true;
+	return false;
+}
+
+/* A signed RRset asked for with DO: its RRSIG covers every record, so a
+ * validating resolver rejects any subset, and a fallback address or a
+ * NODATA that the zone's NSEC chain contradicts. Balancing may then only
+ * order: the records it chose first, the others after them in zone
+ * order. Returns the number of records now in ORDER (all of them). */
+static size_t order_whole_rrset(const struct zone_rrset *s,
+                                 const struct lb_result *res, uint16_t *order,
+                                 size_t chosen)
+{
+	uint64_t taken[LB_MAX_RECORDS / 64 + 1];
+	size_t n = 0;
+
+	memset(taken, 0, (s->nrec + 63u) / 64 * sizeof(taken[0]));
+	if (res->action == LB_ANSWER)
+		for (; n < chosen; n++)
+			taken[order[n] / 64] |= 1ULL << (order[n] % 64);
+	for (uint16_t i = 0; i < s->nrec; i++)
+		if (!(taken[i / 64] & (1ULL << (i % 64))))
+			order[n++] = i;
+	return n;
+}
+
 /* A balanced RRset: balance_select() decides which records, in which
- * order. Returns false when the decision is NODATA. */
+ * order (WHOLE: a signed RRset with DO, see order_whole_rrset()).
+ * Returns false when the decision is NODATA. */
 static bool put_balanced(struct resp *r, const uint8_t *owner,
-                         const struct zone_rrset *s)
+                         const struct zone_rrset *s, bool whole)
 {
 	struct answer_ctx *ctx = r->ctx;
 	struct lb_result res;
@@ -413,8 +477,9 @@ static bool put_balanced(struct resp *r, const uint8_t *owner,
 		balance_explain_init(ex, (const char *const *)labels);
 	}
 	memset(&res, 0, sizeof(res));
-	n = balance_select(s->lb, s->nrec, &s->pol, &ctx->cfg->balance,
-	                   &r->client, &ctx->rng, ctx->order, &res, ex);
+	n = balance_select(s->bal->lb, s->nrec, &s->bal->pol,
+	                   &ctx->cfg->balance, &r->client, &ctx->rng, ctx->order,
+	                   &res, ex);
 	stat_inc(&ctx->st.balanced);
 	if (res.scope > r->scope)
 		r->scope = res.scope;
@@ -425,6 +490,13 @@ static bool put_balanced(struct resp *r, const uint8_t *owner,
 		free(labels);
 		free(ex);
 	}
+	if (whole) {
+		n = order_whole_rrset(s, &res, ctx->order, n);
+		res.action = LB_ANSWER;
+		if (ctx->explain != NULL)
+			fputs(";; signed RRset, DO set: every record answered, "
+			      "the chosen ones first\n", ctx->explain);
+	}
 	if (res.action == LB_NODATA)
 		return false;
 	if (res.action == LB_FALLBACK) {
@@ -433,7 +505,7 @@ static bool put_balanced(struct resp *r, const uint8_t *owner,
 		if (r->stop)
 			return true;
 		if (dns_writer_rr(&r->w, DNS_SEC_ANSWER, owner, s->type,
-		                  r->z->rclass, s->rec[0].ttl, s->pol.fallback,
+		                  r->z->rclass, s->rec[0].ttl, s->bal->pol.fallback,
 		                  len) < 0)
 			resp_truncate(r);
 		return true;
@@ -446,16 +518,17 @@ static bool put_balanced(struct resp *r, const uint8_t *owner,
 	return true;
 }
 
-/* The answer RRset of the query: balanced, rotated or as it is.
- * Returns false when balancing chose NODATA. */
-static bool put_answer(struct resp *r, const uint8_t *owner,
-                       const struct zone_rrset *s)
+/* The answer RRset of the query (at NODE): balanced, rotated or as it
+ * is. Returns false when balancing chose NODATA. */
+static bool put_answer(struct resp *r, const struct zone_node *node,
+                       const uint8_t *owner, const struct zone_rrset *s)
 {
 	struct answer_ctx *ctx = r->ctx;
 	size_t n = s->nrec;
 
-	if (s->lb != NULL && s->pol.balanced)
-		return put_balanced(r, owner, s);
+	if (s->bal != NULL)
+		return put_balanced(r, owner, s,
+		                    r->dnssec && rrset_signed(node, s->type));
 	if (r->stop)
 		return true;
 	if (n > 1 && !(ctx->cfg->flags & ANSWER_F_NO_ROTATE)) {
@@ -481,15 +554,57 @@ static bool put_answer(struct resp *r, const uint8_t *owner,
 	return true;
 }
 
-/* A/AAAA of the noted targets. REQUIRED_CUT: a referral's cut; glue
- * at or below it must fit, or the response is truncated (RFC 9471). */
+/* The additional records of target T (OWNER its name), Knot's way: A,
+ * AAAA and, for an SVCB/HTTPS answer, the target's RRset of that type,
+ * each whole or not at all; the first that does not fit ends the
+ * target. With DNSSEC, a target that lacks one of them gets its NSEC or
+ * NSEC3 too (Knot). Returns false when the last record tried did not
+ * fit. */
+static bool put_target(struct resp *r, const struct zone_node *t,
+                       const uint8_t *owner, bool required)
+{
+	uint16_t types[3] = { RR_A, RR_AAAA, 0 };
+	unsigned ntypes = 2, present = 0;
+	bool svcb = r->addl_type == RR_SVCB || r->addl_type == RR_HTTPS;
+	bool fits = true;
+
+	if (svcb)
+		types[ntypes++] = r->addl_type;
+	for (unsigned k = 0; k < ntypes; k++) {
+		const struct zone_rrset *s = zone_node_rrset(t, types[k]);
+
+		if (s == NULL)
+			continue;
+		/* Glue that must be there sets TC but the referral goes out
+		 * with what fits (Knot; RFC 9471). */
+		if (put_records(r, DNS_SEC_ADDITIONAL, owner, s, NULL,
+		                s->nrec) < 0) {
+			if (required)
+				r->tc = true;
+			fits = false;
+			break;
+		}
+		present++;
+		/* Glue has no RRSIGs; other addresses' go after the section's
+		 * records, as Knot writes them. */
+		if (r->dnssec)
+			(void)denial_rrsigs_later(&r->den, DNS_SEC_ADDITIONAL, t,
+			                          owner, types[k], 0);
+	}
+	if (svcb && r->dnssec && present < ntypes)
+		fits = denial_target(&r->den, t) == 0;
+	return fits;
+}
+
+/* The additional records of the noted targets. REQUIRED_CUT: a
+ * referral's cut; glue at or below it must fit, or the response is
+ * truncated (RFC 9471). */
 static void put_additional(struct resp *r, const struct zone_node *required_cut)
 {
-	static const uint16_t types[2] = { RR_A, RR_AAAA };
 	bool plain_off = r->ctx->cfg->flags & ANSWER_F_NO_ADDITIONAL;
+	bool last_fits = true;
 
 	for (unsigned i = 0; i < r->naddl && !r->stop; i++) {
-		const struct zone_node *t = r->addl[i];
 		const uint8_t *owner = r->addl_owner[i];
 		bool required = required_cut != NULL &&
 		                dname_is_subdomain(owner, required_cut->name);
@@ -500,30 +615,42 @@ static void put_additional(struct resp *r, const struct zone_node *required_cut)
 			continue;
 		if (required_cut != NULL && plain_off && !required)
 			continue;
-		for (unsigned k = 0; k < 2; k++) {
-			const struct zone_rrset *s = zone_node_rrset(t, types[k]);
-
-			if (s == NULL)
-				continue;
-			/* What does not fit is left out and the next RRset
-			 * tried; glue that must be there sets TC but the
-			 * referral goes out with what fits (Knot; RFC 9471). */
-			if (put_records(r, DNS_SEC_ADDITIONAL, owner, s, NULL,
-			                s->nrec) < 0) {
-				if (required)
-					r->tc = true;
-				continue;
-			}
-			/* RFC 4035 §3.1.1: RRSIGs that do not fit here may be
-			 * left out, without TC. Glue has none. */
-			if (r->dnssec && denial_rrsigs(&r->den, DNS_SEC_ADDITIONAL,
-			                               t, owner, types[k], 0) < 0)
-				return;
-		}
+		last_fits = put_target(r, r->addl[i], owner, required);
 	}
+	/* RFC 4035 §3.1.1: RRSIGs that do not fit here may be left out,
+	 * without TC; the first that does not fit ends the section. Knot
+	 * sends none when the last target did not fit. */
+	if (!r->dnssec || r->stop)
+		return;
+	if (last_fits)
+		(void)denial_flush(&r->den, DNS_SEC_ADDITIONAL);
+	else
+		denial_drop(&r->den);
 }
 
 /* ------------------------------------------------------------- lookup */
+
+/* The noted targets at or below CUT (the glue a referral must carry)
+ * before the others, each group in the order noted: Knot's order, which
+ * decides what fits when the additional section fills up. */
+static void glue_first(struct resp *r, const struct zone_node *cut)
+{
+	unsigned k = 0;     /* glue moved to the front so far */
+
+	for (unsigned i = 0; i < r->naddl; i++) {
+		const struct zone_node *node = r->addl[i];
+		const uint8_t *owner = r->addl_owner[i];
+
+		if (!dname_is_subdomain(owner, cut->name))
+			continue;
+		/* To place K; the others in between move one place on. */
+		memmove(&r->addl[k + 1], &r->addl[k], (i - k) * sizeof(r->addl[0]));
+		memmove(&r->addl_owner[k + 1], &r->addl_owner[k],
+		        (i - k) * sizeof(r->addl_owner[0]));
+		r->addl[k] = node;
+		r->addl_owner[k++] = owner;
+	}
+}
 
 /* Referral to the child zone at CUT: its NS in authority, glue in
  * additional, AA only if a CNAME of ours led here. */
@@ -532,15 +659,18 @@ static void put_referral(struct resp *r, const struct zone_node *cut)
 	const struct zone_rrset *ns = zone_node_rrset(cut, RR_NS);
 
 	r->aa = r->nvisited > 0;
+	flush_sigs(r, DNS_SEC_ANSWER);   /* the CNAMEs that led here */
 	if (ns == NULL)
 		return;
 	put_rrset(r, DNS_SEC_AUTHORITY, cut->name, ns);
 	if (r->dnssec && !r->stop)
 		proof_done(r, denial_referral(&r->den, cut));
+	flush_sigs(r, DNS_SEC_AUTHORITY);
 	if (r->stop)
 		return;
 	r->naddl = 0;
 	addl_note(r, ns, NULL, ns->nrec);
+	glue_first(r, cut);
 	put_additional(r, cut);
 	r->naddl = 0;
 }
@@ -560,6 +690,12 @@ static void put_nodata(struct resp *r, const struct zone_node *node,
 static void put_nxdomain(struct resp *r, const uint8_t *name,
                          const struct zone_node *ce)
 {
+	/* A CNAME chain's RRSIGs first: when they do not fit, the name
+	 * error is never reached and the rcode stays NOERROR (Knot; NSD
+	 * says NXDOMAIN). */
+	flush_sigs(r, DNS_SEC_ANSWER);
+	if (r->stop)
+		return;
 	r->rcode = DNS_RCODE_NXDOMAIN;
 	put_soa(r);
 	if (r->dnssec && !r->stop)
@@ -574,13 +710,13 @@ static bool visited(struct resp *r, const uint8_t *name)
 	return false;
 }
 
-/* The first RRset at N for an ANY query (RFC 8482 §4.2: one is enough). */
+/* The RRset at N for an ANY query (RFC 8482 §4.2: one is enough): the
+ * lowest type, as Knot answers. That is the RRSIG RRset, all signatures
+ * at the name, where only higher types are signed there (HTTPS, SVCB,
+ * CAA, ...), with DO or without (NSD skips it and sends the next). */
 static const struct zone_rrset *any_rrset(const struct zone_node *n)
 {
-	for (uint16_t i = 0; i < n->nrrsets; i++)
-		if (n->rrsets[i].type != RR_RRSIG)
-			return &n->rrsets[i];
-	return NULL;
+	return n->nrrsets > 0 ? &n->rrsets[0] : NULL;
 }
 
 enum step { STEP_DONE, STEP_FOLLOW };
@@ -635,6 +771,9 @@ static enum step answer_rrsig(struct resp *r, const struct zone_node *node,
 			resp_truncate(r);
 		}
 	}
+	/* From a wildcard: the proof that the name does not exist follows,
+	 * as for any other answer (Knot; NSD too). */
+	note_wildcard(r, node, owner);
 	return STEP_DONE;
 }
 
@@ -664,12 +803,15 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 	if (qtype == RR_RRSIG)
 		return answer_rrsig(r, node, owner);
 	s = qtype == RR_ANY ? any_rrset(node) : zone_node_rrset(node, qtype);
-	if (s == NULL || !put_answer(r, owner, s)) {
+	if (s == NULL || !put_answer(r, node, owner, s)) {
 		put_nodata(r, node, owner, is_expansion(node, owner));
 	} else {
-		/* A balanced subset of an RRset does not match its RRSIG:
-		 * sign such RRsets' full contents or serve them unsigned. */
 		put_sigs(r, DNS_SEC_ANSWER, node, owner, s->type, 0);
+		/* An NSEC query at a wildcard: the NSEC in the answer is the
+		 * one that would prove the expansion (the wildcard's own, as
+		 * it covers the name), and Knot sends an RRset once. */
+		if (r->dnssec && s->type == RR_NSEC)
+			denial_mark_sent(&r->den, node);
 		note_wildcard(r, node, owner);
 	}
 	return STEP_DONE;
@@ -805,10 +947,16 @@ static void answer_zone(struct resp *r)
 			break;
 		name = next;
 	}
+	/* Knot's order: the answer's RRSIGs, the wildcard proofs after the
+	 * negative proofs, the authority's RRSIGs, then additional data. */
+	if (r->w.section <= DNS_SEC_ANSWER)
+		flush_sigs(r, DNS_SEC_ANSWER);
 	for (unsigned i = 0; i < r->nwild && !r->stop &&
 	     r->w.section <= DNS_SEC_AUTHORITY; i++)
 		proof_done(r, denial_wildcard(&r->den, r->wild_name[i],
 		                              r->wild_node[i]));
+	if (r->w.section <= DNS_SEC_AUTHORITY)
+		flush_sigs(r, DNS_SEC_AUTHORITY);
 	if (!r->stop && r->w.section <= DNS_SEC_AUTHORITY && r->naddl > 0)
 		put_additional(r, NULL);
 }
@@ -938,7 +1086,10 @@ static void put_opt(struct resp *r, size_t reserved)
 	}
 	if (r->cookie_out)
 		(void)dns_writer_opt_cookie(w, &r->cookie_reply);
-	if (r->rcode == DNS_RCODE_REFUSED && r->z == NULL)
+	/* Not for classes no zone can have (HS, NONE, ...): Knot refuses
+	 * those before looking for a zone, without the EDE. */
+	if (r->rcode == DNS_RCODE_REFUSED && r->z == NULL &&
+	    (q->qclass == RC_IN || q->qclass == RC_ANY || q->qclass == RC_CH))
 		(void)dns_writer_opt_ede(w, EDE_NOT_AUTHORITATIVE, NULL, 0);
 	(void)dns_writer_opt_end(w);
 }
@@ -968,7 +1119,10 @@ static void answer_parsed(struct resp *r, const struct zoneset *zs)
 		return;
 	}
 	if (q->opcode != DNS_OPCODE_QUERY) {
-		r->rcode = q->opcode == DNS_OPCODE_NOTIFY ? DNS_RCODE_NOTAUTH :
+		/* NOTIFY and UPDATE: NOTAUTH, as Knot answers a client that
+		 * no ACL allows (NSD: NOTIMP for UPDATE, without the OPT). */
+		r->rcode = q->opcode == DNS_OPCODE_NOTIFY ||
+		           q->opcode == DNS_OPCODE_UPDATE ? DNS_RCODE_NOTAUTH :
 		           DNS_RCODE_NOTIMP;
 		return;
 	}
@@ -1131,6 +1285,7 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	r.aa = r.tc = r.stop = false;
 	r.scope = 0;
 	r.naddl = r.nvisited = r.nsynth = r.nwild = 0;
+	r.addl_type = 0;
 	r.dnssec = false;
 	r.tsig_ok = false;
 	if (verdict == DNS_QUERY_OK && q.has_tsig && ctx->cfg->tsig != NULL) {
@@ -1153,12 +1308,13 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	if (r.cookie_limited)
 		lim = ctx->cfg->cookie_required_size;
 	dns_writer_init(&r.w, out, outcap, lim);
-	/* QR and the opcode as they came; RD and CD too, but only for
-	 * QUERY, the one opcode that defines them (an unknown opcode gets
-	 * them clear, as ISC's EDNS compliance tester expects); never RA. */
+	/* QR and the opcode as they came; RD too, but only for QUERY, the
+	 * one opcode that defines it (an unknown opcode gets it clear, as
+	 * ISC's EDNS compliance tester expects); never RA. CD is cleared, as
+	 * RFC 4035 §3.1.6 asks of authoritative servers (NSD and Knot). */
 	flags = DNS_QR;
 	if (q.opcode == DNS_OPCODE_QUERY)
-		flags |= (uint16_t)(q.hdr.flags & (DNS_RD | DNS_CD));
+		flags |= (uint16_t)(q.hdr.flags & DNS_RD);
 	flags = dns_flags_set_opcode(flags, q.opcode);
 	dns_writer_header(&r.w, q.hdr.id, flags);
 	/* Room for the TSIG RR that signs the answer (or carries the
@@ -1173,7 +1329,6 @@ size_t answer_query(struct answer_ctx *ctx, const struct zoneset *zs,
 	if (q.qname_len > 0 &&
 	    dns_writer_question(&r.w, q.qname, q.qtype, q.qclass) < 0)
 		q.qname_len = 0;
-	dns_writer_mark(&r.w, &r.after_question);
 	if (verdict == DNS_QUERY_FORMERR) {
 		r.rcode = DNS_RCODE_FORMERR;
 	} else {

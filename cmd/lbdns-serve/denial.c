@@ -6,19 +6,28 @@
  * non-terminals and NSEC3 owners own none). NSEC3 owners are single
  * labels below the apex whose base32hex text sorts as the hashes do, so
  * the NSEC3 that covers a hash is found the same way from the name
- * "base32hex(hash).apex", wrapping to the last NSEC3 of the zone. */
+ * "base32hex(hash).apex", wrapping to the last NSEC3 of the zone.
+ *
+ * The records go out in Knot's order: the RRsets of a section first,
+ * then their RRSIGs (queued here, written by denial_flush()). A response
+ * cut at the size limit keeps what fits in that order, RRset by RRset,
+ * so it holds what Knot's holds (NSD writes each RRset with its RRSIGs
+ * and the proofs before the SOA, and so keeps other records). */
 #include "cmd/lbdns-serve/denial.h"
 #include "common/dname.h"
 #include "common/rrtype.h"
 #include "common/util.h"
 
+#include <stddef.h>
 #include <string.h>
 
 bool denial_init(struct denial *d, struct dns_writer *w, const struct zone *z)
 {
 	const struct zone_rrset *p;
 
-	memset(d, 0, sizeof(*d));
+	/* The RRSIG queue is filled before it is read: only its count. */
+	memset(d, 0, offsetof(struct denial, later));
+	d->nlater = 0;
 	d->w = w;
 	d->z = z;
 	if (z == NULL || zone_node_rrset(z->apex, RR_DNSKEY) == NULL)
@@ -60,19 +69,71 @@ int denial_rrsigs(struct denial *d, enum dns_section sec,
 	return 0;
 }
 
-/* An RRset of N with its RRSIGs into the authority section. */
-static int put_set(struct denial *d, const struct zone_node *n, uint16_t type)
+int denial_rrsigs_later(struct denial *d, enum dns_section sec,
+                        const struct zone_node *n, const uint8_t *owner,
+                        uint16_t type, uint32_t cap_ttl)
+{
+	struct denial_sig *s;
+
+	if (d->nlater >= DENIAL_MAX_LATER)
+		return denial_rrsigs(d, sec, n, owner, type, cap_ttl);
+	s = &d->later[d->nlater++];
+	s->n = n;
+	s->owner = owner;
+	s->type = type;
+	s->cap_ttl = cap_ttl;
+	return 0;
+}
+
+int denial_flush(struct denial *d, enum dns_section sec)
+{
+	unsigned n = d->nlater;
+
+	d->nlater = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct denial_sig *s = &d->later[i];
+
+		if (denial_rrsigs(d, sec, s->n, s->owner, s->type, s->cap_ttl) < 0)
+			return LB_ESPACE;
+	}
+	return 0;
+}
+
+void denial_drop(struct denial *d)
+{
+	d->nlater = 0;
+}
+
+void denial_mark_sent(struct denial *d, const struct zone_node *n)
+{
+	if (d->nsent < DENIAL_MAX_PROOFS)
+		d->sent[d->nsent++] = n;
+}
+
+/* An RRset of N into SEC, its RRSIGs queued. The whole RRset or
+ * nothing: LB_ESPACE. */
+static int put_set_in(struct denial *d, enum dns_section sec,
+                      const struct zone_node *n, uint16_t type)
 {
 	const struct zone_rrset *s = zone_node_rrset(n, type);
+	struct dns_writer_mark m;
 
 	if (s == NULL)
 		return 0;
+	dns_writer_mark(d->w, &m);
 	for (uint16_t i = 0; i < s->nrec; i++)
-		if (dns_writer_rr(d->w, DNS_SEC_AUTHORITY, n->name, type,
-		                  d->z->rclass, s->rec[i].ttl, s->rec[i].rdata,
-		                  s->rec[i].rdlen) < 0)
+		if (dns_writer_rr(d->w, sec, n->name, type, d->z->rclass,
+		                  s->rec[i].ttl, s->rec[i].rdata,
+		                  s->rec[i].rdlen) < 0) {
+			dns_writer_rollback(d->w, &m);
 			return LB_ESPACE;
-	return denial_rrsigs(d, DNS_SEC_AUTHORITY, n, n->name, type, 0);
+		}
+	return denial_rrsigs_later(d, sec, n, n->name, type, 0);
+}
+
+static int put_set(struct denial *d, const struct zone_node *n, uint16_t type)
+{
+	return put_set_in(d, DNS_SEC_AUTHORITY, n, type);
 }
 
 /* The NSEC or NSEC3 of N, unless this response has it already. */
@@ -203,26 +264,12 @@ static int nsec3_provable_proof(struct denial *d, const uint8_t *name)
 	return nsec3_ce_proof(d, name, ce);
 }
 
-/* Run a proof; on overflow, leave the response as before it. */
-static int finish(struct denial *d, const struct dns_writer_mark *m,
-                  unsigned nsent, int rc)
-{
-	if (rc < 0) {
-		dns_writer_rollback(d->w, m);
-		d->nsent = nsent;
-	}
-	return rc;
-}
-
 int denial_nxdomain(struct denial *d, const uint8_t *qname,
                     const struct zone_node *ce)
 {
-	struct dns_writer_mark m;
-	unsigned nsent = d->nsent;
 	uint8_t wild[DNAME_MAXLEN];
 	int rc;
 
-	dns_writer_mark(d->w, &m);
 	if (d->nsec3) {
 		rc = nsec3_ce_proof(d, qname, ce->name);
 		if (rc == 0 && wildcard_of(ce->name, wild))
@@ -232,61 +279,56 @@ int denial_nxdomain(struct denial *d, const uint8_t *qname,
 		if (rc == 0 && wildcard_of(ce->name, wild))
 			rc = put_proof(d, nsec_for(d->z, wild));
 	}
-	return finish(d, &m, nsent, rc);
+	return rc;
 }
 
 int denial_nodata(struct denial *d, const uint8_t *qname,
                   const struct zone_node *node, bool wildcard, uint16_t qtype)
 {
-	struct dns_writer_mark m;
-	unsigned nsent = d->nsent;
 	const struct zone_node *n;
 	int rc;
 
-	dns_writer_mark(d->w, &m);
-	if (!d->nsec3) {
-		/* The NSEC at the name, or for an empty non-terminal the one
-		 * whose span holds it; for a wildcard, the one covering the
-		 * name and the wildcard's own. */
-		rc = put_proof(d, nsec_for(d->z, qname));
-		if (rc == 0 && wildcard)
-			rc = put_proof(d, zone_node_rrset(node, RR_NSEC) ? node : NULL);
-	} else if (wildcard) {
-		rc = nsec3_ce_proof(d, qname, node->parent->name);
+	/* From a wildcard, Knot's order: the wildcard's own NSEC or NSEC3
+	 * (no such type), then the proof that the name does not exist (it
+	 * matters when the response is cut at the size limit). */
+	if (!d->nsec3 && wildcard) {
+		rc = put_proof(d, zone_node_rrset(node, RR_NSEC) ? node : NULL);
 		if (rc == 0)
-			rc = put_proof(d, nsec3_match(d, node->name));
+			rc = put_proof(d, nsec_for(d->z, qname));
+	} else if (!d->nsec3) {
+		/* The NSEC at the name, or for an empty non-terminal the one
+		 * whose span holds it. */
+		rc = put_proof(d, nsec_for(d->z, qname));
+	} else if (wildcard) {
+		rc = put_proof(d, nsec3_match(d, node->name));
+		if (rc == 0)
+			rc = nsec3_ce_proof(d, qname, node->parent->name);
 	} else if ((n = nsec3_match(d, qname)) != NULL) {
 		rc = put_proof(d, n);
 	} else {
 		/* No NSEC3 at the name: an opt-out delegation asked for DS. */
 		rc = qtype == RR_DS ? nsec3_provable_proof(d, qname) : 0;
 	}
-	return finish(d, &m, nsent, rc);
+	return rc;
 }
 
 int denial_wildcard(struct denial *d, const uint8_t *qname,
                     const struct zone_node *node)
 {
-	struct dns_writer_mark m;
-	unsigned nsent = d->nsent;
 	int rc;
 
-	dns_writer_mark(d->w, &m);
 	if (d->nsec3)
 		rc = put_proof(d, nsec3_cover(d, next_closer(qname, node->parent->name)));
 	else
 		rc = put_proof(d, nsec_for(d->z, qname));
-	return finish(d, &m, nsent, rc);
+	return rc;
 }
 
 int denial_referral(struct denial *d, const struct zone_node *cut)
 {
-	struct dns_writer_mark m;
-	unsigned nsent = d->nsent;
 	const struct zone_node *n;
 	int rc;
 
-	dns_writer_mark(d->w, &m);
 	if (zone_node_rrset(cut, RR_DS) != NULL)
 		rc = put_set(d, cut, RR_DS);
 	else if (!d->nsec3)
@@ -295,5 +337,15 @@ int denial_referral(struct denial *d, const struct zone_node *cut)
 		rc = put_proof(d, n);
 	else
 		rc = nsec3_provable_proof(d, cut->name);
-	return finish(d, &m, nsent, rc);
+	return rc;
+}
+
+int denial_target(struct denial *d, const struct zone_node *t)
+{
+	const struct zone_node *n;
+
+	if (!d->nsec3)
+		return put_set_in(d, DNS_SEC_ADDITIONAL, t, RR_NSEC);
+	n = nsec3_match(d, t->name);
+	return n != NULL ? put_set_in(d, DNS_SEC_ADDITIONAL, n, RR_NSEC3) : 0;
 }

@@ -511,3 +511,52 @@ version() {
 	chisq $W <"$BATS_TEST_TMPDIR/w"
 	exec 7>&-
 }
+
+# A signed balanced RRset asked for with DO: every record goes out (the
+# chosen ones first) so that its RRSIG still validates; without DO the
+# balancer trims as usual.
+@test "signed balanced RRset: with DO every record, chosen first; without DO count=1 trims" {
+	requires cmd:ldns-signzone cmd:ldns-keygen cmd:kdig
+	local w="$BATS_TEST_TMPDIR" k z i out first
+	cat >"$w/sig.test.zone" <<-'EOZ'
+	$ORIGIN sig.test.
+	$TTL 300
+	@ SOA ns hostmaster 1 3600 600 86400 300
+	@ NS ns
+	ns A 192.0.2.53
+	www A 192.0.2.1
+	www A 192.0.2.2
+	www A 192.0.2.3
+	EOZ
+	(
+		cd "$w" || exit 1
+		k=$(ldns-keygen -a ED25519 -k sig.test.) && z=$(ldns-keygen -a ED25519 sig.test.) &&
+			ldns-signzone -i 20250101000000 -e 20371201000000 -o sig.test. \
+				-f "$w/signed" "$w/sig.test.zone" "$k" "$z"
+	) || fail "cannot sign"
+	# The annotations go back on after signing (ldns drops comments):
+	# one record per answer, 192.0.2.3 down.
+	sed -E -e 's/(192\.0\.2\.1)$/\1 ; lbdns: count=1 weight=5/' \
+		-e 's/(192\.0\.2\.2)$/\1 ; lbdns: weight=1/' \
+		-e 's/(192\.0\.2\.3)$/\1 ; lbdns: state=down/' "$w/signed" >"$w/z"
+	grep -q 'lbdns: count=1' "$w/z" || fail "annotation not placed"
+	serve sig "$LB_IP" -z "$w/z" -t 1
+	# Without DO: one record, never the down one, no RRSIG.
+	for i in 1 2 3 4 5 6; do
+		out=$(dig +short +norec -p "$LB_PORT" @"$LB_IP" www.sig.test A)
+		[ "$(wc -l <<<"$out")" -eq 1 ] || fail "without DO: want 1 record, got: $out"
+		[ "$out" != 192.0.2.3 ] || fail "without DO: the down record was answered"
+	done
+	# With DO: all three A records and the RRSIG, a chosen (up) one first.
+	for i in 1 2 3 4 5 6; do
+		out=$(kdig +dnssec +norec +noall +answer -p "$LB_PORT" @"$LB_IP" www.sig.test A)
+		[ "$(awk '$4 == "A"' <<<"$out" | sort -u | wc -l)" -eq 3 ] ||
+			fail "with DO: want the 3 A records, got: $out"
+		grep -q 'RRSIG[[:space:]]*A ' <<<"$out" || fail "with DO: no RRSIG over A: $out"
+		first=$(awk '$4 == "A" { print $5; exit }' <<<"$out")
+		case $first in
+		192.0.2.1 | 192.0.2.2) ;;
+		*) fail "with DO: first record $first is not a chosen one" ;;
+		esac
+	done
+}

@@ -16,6 +16,11 @@ setup() {
 	export LB_NET LB_IP
 	TOOLS="$LBDNS_ROOT/tests/tools"
 	DIFFZ="$DATA/diff"
+	# One NSID, identity and version for all three servers, so that
+	# NSID requests and CHAOS questions compare too.
+	DIFF_NSID=lbdns-diff DIFF_ID=diff-id DIFF_VERSION=diff-version
+	LBDIFF_OPTS=(--nsid "$DIFF_NSID" --id-server "$DIFF_ID"
+		--version-bind "$DIFF_VERSION")
 }
 
 teardown() {
@@ -50,6 +55,9 @@ nsd_conf() {
 	  xfrdir: "$dir"
 	  server-count: 1
 	  verbosity: 0
+	  nsid: "ascii_$DIFF_NSID"
+	  identity: "$DIFF_ID"
+	  version: "$DIFF_VERSION"
 	remote-control:
 	  control-enable: no
 	EOF
@@ -69,6 +77,9 @@ knot_conf() {
 	  udp-workers: 1
 	  tcp-workers: 1
 	  background-workers: 1
+	  nsid: "$DIFF_NSID"
+	  identity: "$DIFF_ID"
+	  version: "$DIFF_VERSION"
 	log:
 	  - target: stderr
 	    any: warning
@@ -112,7 +123,8 @@ serve3() {
 	done
 	nsd_conf "$W" "$port" "${origins[@]}" >"$W/nsd.conf"
 	knot_conf "$W" "$port" "${origins[@]}" >"$W/knot.conf"
-	start_daemon "lbdns-$name" lbdns-serve "${zargs[@]}" -l "$LB_NET.1:$port" -t 1
+	start_daemon "lbdns-$name" lbdns-serve "${zargs[@]}" -l "$LB_NET.1:$port" -t 1 \
+		"${LBDIFF_OPTS[@]}"
 	start_daemon "nsd-$name" nsd -d -c "$W/nsd.conf"
 	start_daemon "knot-$name" knotd -c "$W/knot.conf"
 	for ip in "$LB_NET.1" "$LB_NET.2" "$LB_NET.3"; do
@@ -178,6 +190,12 @@ compare3() {
 	assert_line 'host1.wild.test. A tcp'
 	assert_line 'zz-unrelated-lbdns.invalid. A'          # REFUSED
 	assert_line 'wild.test. IXFR'                        # over UDP
+	assert_line 'wild.test. SOA opcode=5'                # UPDATE
+	assert_line 'wild.test. SOA qr'                      # dropped
+	assert_line 'wild.test. SOA cd'
+	assert_line 'wild.test. SOA class=HS'
+	assert_line 'version.bind. TXT class=CH'
+	assert_line 'wild.test. SOA ednsver=1'
 	assert_line --regexp '^[a-zA-Z0-9.]*[A-Z][a-zA-Z0-9.]* ' # mixed case
 }
 
@@ -209,7 +227,8 @@ compare3() {
 	canon "$W/z" one.test "$BATS_TEST_TMPDIR/two.zone"
 	nsd_conf "$W" 5301 one.test >"$W/nsd.conf"
 	knot_conf "$W" 5301 one.test >"$W/knot.conf"
-	start_daemon lbdns lbdns-serve -z "$BATS_TEST_TMPDIR/one.zone" -l "$LB_NET.1:5301" -t 1
+	start_daemon lbdns lbdns-serve -z "$BATS_TEST_TMPDIR/one.zone" -l "$LB_NET.1:5301" -t 1 \
+		"${LBDIFF_OPTS[@]}"
 	start_daemon nsd nsd -d -c "$W/nsd.conf"
 	start_daemon knot knotd -c "$W/knot.conf"
 	for ip in "$LB_NET.1" "$LB_NET.2" "$LB_NET.3"; do
@@ -241,6 +260,7 @@ compare3() {
 		"big.test=$DIFFZ/big.test.zone" \
 		"misc.test=$DIFFZ/misc.test.zone" \
 		"apexdname.test=$DIFFZ/apexdname.test.zone" \
+		"trunc.test=$DIFFZ/trunc.test.zone" \
 		"edge.test=$DATA/zones/edge.test.zone" \
 		"example.com=$DATA/zones/example.com.zone"
 	compare3 5300
@@ -254,15 +274,17 @@ compare3() {
 		"dname.test=$DIFFZ/dname.test.zone" \
 		"big.test=$DIFFZ/big.test.zone" \
 		"misc.test=$DIFFZ/misc.test.zone" \
-		"apexdname.test=$DIFFZ/apexdname.test.zone"
+		"apexdname.test=$DIFFZ/apexdname.test.zone" \
+		"trunc.test=$DIFFZ/trunc.test.zone"
 	compare3 5304
 }
 
-@test "signed zones (NSEC, NSEC3) without DO: hashed owners are not names" {
+@test "signed zones (NSEC, NSEC3), DO off and on at every size: hashed owners are not names" {
 	serve3 signed 5302 \
 		"sec.test=$DATA/dnssec/sec.test.zone.signed" \
 		"n3.test=$DATA/dnssec/n3.test.zone.signed"
 	compare3 5302
+	grep -q ' do,edns=512$' "$W/queries"
 	# The NSEC3 owners gave NXDOMAIN everywhere.
 	run dig +norec +tries=1 -p 5302 @"$LB_IP" \
 		"$(awk '$4 == "NSEC3" { print $1; exit }' "$W/c/n3.test.zone")" NSEC3
@@ -278,6 +300,41 @@ compare3() {
 	done
 	RAW=1 serve3 random 5303 "${specs[@]}"
 	compare3 5303
+}
+
+# sign ORIGIN FILE OUT ALG [ldns-signzone options]: FILE signed into OUT
+# with fresh keys (validity as tests/data/dnssec/make.sh gives it).
+sign() {
+	local origin=$1 file=$2 out=$3 alg=$4 k z
+	shift 4
+	(
+		cd "$BATS_TEST_TMPDIR" || exit 1
+		k=$(ldns-keygen -a "$alg" -k "$origin") && z=$(ldns-keygen -a "$alg" "$origin") &&
+			ldns-signzone -i 20250101000000 -e 20371201000000 -o "$origin" \
+				-f "$out" "$@" "$file" "$k" "$z"
+	) || fail "cannot sign $file"
+}
+
+@test "random signed zones (NSEC and NSEC3, RSA and ECDSA): DO at every size (LBDNS_DIFF_SIGNED_SEEDS)" {
+	requires cmd:ldns-signzone cmd:ldns-keygen
+	local specs=() seed n=0 f
+	for seed in ${LBDNS_DIFF_SIGNED_SEEDS:-101 102 103 104}; do
+		f="$BATS_TEST_TMPDIR/s$seed.zone"
+		python3 "$TOOLS/genqueries.py" --zone "s$seed.test" --seed "$seed" >"$f"
+		canon "$BATS_TEST_TMPDIR" "s$seed.test" "$f"
+		# Alternately NSEC with RSA (large RRSIGs: cut at 512 octets)
+		# and NSEC3 (opt-out) with ECDSA.
+		if [ $((n % 2)) -eq 0 ]; then
+			sign "s$seed.test" "$BATS_TEST_TMPDIR/s$seed.test.zone" "$f.signed" RSASHA256
+		else
+			sign "s$seed.test" "$BATS_TEST_TMPDIR/s$seed.test.zone" "$f.signed" \
+				ECDSAP256SHA256 -n -p -t 1 -s beef
+		fi
+		specs+=("s$seed.test=$f.signed")
+		n=$((n + 1))
+	done
+	serve3 rsigned 5305 "${specs[@]}"
+	compare3 5305
 }
 
 # conformance_specs: ORIGIN=FILE of every conformance zone that both

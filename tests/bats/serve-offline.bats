@@ -292,3 +292,50 @@ QUERIES=(
 	[ "$n" -gt 100 ]
 	[ "$bad" -eq 0 ]
 }
+
+@test "offline query: a cut response keeps what fits (serve-diff's trunc.test, as Knot)" {
+	local tz="$DATA/diff/trunc.test.zone"
+	# A CNAME chain to an RRset too large for 512 octets: the CNAMEs
+	# stay, TC=1 (an empty answer loses the chain for nothing).
+	run_tool lbdns-serve -z "$tz" --query c2.trunc.test TXT --edns 512
+	assert_success
+	assert_output --partial "flags: qr aa tc;"
+	assert_output --partial "ANSWER: 2, AUTHORITY: 0"
+	assert_output --regexp "c1\.trunc\.test\.[[:space:]]+300[[:space:]]+IN[[:space:]]+CNAME[[:space:]]+big\.trunc\.test\."
+	# A long chain to a name that does not exist: no room left for the
+	# SOA, which goes, without TC (Knot; NSD sets TC).
+	run_tool lbdns-serve -z "$tz" --query long1.trunc.test A --edns 512
+	assert_output --partial "status: NXDOMAIN"
+	assert_output --partial "flags: qr aa;"
+	assert_output --partial "ANSWER: 5, AUTHORITY: 0"
+	run_tool lbdns-serve -z "$tz" --query long1.trunc.test A
+	assert_output --partial "ANSWER: 5, AUTHORITY: 1"
+	# A referral: the glue below the cut before the other addresses, so
+	# it is what fits; the in-zone host with 14 AAAA does not.
+	run_tool lbdns-serve -z "$tz" --query deleg.trunc.test A --edns 512
+	assert_output --partial "flags: qr;"
+	[ "$(grep -A1 'ADDITIONAL SECTION' <<<"$output" | tail -1 | cut -f1)" = ns.deleg.trunc.test. ]
+	refute_output --partial "a.host.trunc.test.	300	IN	AAAA"
+	assert_output --partial "b.host.trunc.test.	300	IN	A"
+	# An HTTPS target's own HTTPS goes along with its addresses.
+	run_tool lbdns-serve -z "$tz" --query svc.trunc.test HTTPS
+	assert_output --regexp "tgt\.trunc\.test\.[[:space:]]+300[[:space:]]+IN[[:space:]]+HTTPS[[:space:]]+1 \. alpn=\"h3\""
+}
+
+@test "offline query: ANY answers the lowest type, RRSIG included (Knot)" {
+	# Only HTTPS is signed at h: the RRSIG RRset is the lowest type.
+	cat >"$BATS_TEST_TMPDIR/any.zone" <<-'EOF2'
+	$ORIGIN any.test.
+	@	300 IN SOA ns hostmaster 1 3600 600 86400 300
+	@	300 IN NS ns
+	ns	300 IN A 192.0.2.1
+	h	300 IN HTTPS 1 . alpn=h2
+	h	300 IN RRSIG HTTPS 13 3 300 20371201000000 20250101000000 1 any.test. AAAA
+	EOF2
+	run_tool lbdns-serve -z "$BATS_TEST_TMPDIR/any.zone" --query h.any.test ANY
+	assert_success
+	assert_output --partial "ANSWER: 1,"
+	assert_output --regexp "h\.any\.test\.[[:space:]]+300[[:space:]]+IN[[:space:]]+RRSIG[[:space:]]+HTTPS 13 3 300"
+	run_tool lbdns-serve -z "$BATS_TEST_TMPDIR/any.zone" --query ns.any.test ANY
+	assert_output --regexp "ns\.any\.test\.[[:space:]]+300[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.1"
+}

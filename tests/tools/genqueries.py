@@ -14,10 +14,11 @@ Output, one query a line, for tests/tools/dnsdiff.py:
     qname  qtype  [option,...]
 
 where the options are `noedns` (no OPT RR), `edns=N` (OPT with UDP size N,
-the default is edns=1232), `do` (DO bit), `rd` (RD bit), `tcp` (ask
-over TCP instead of UDP), `class=C` (the class, IN by default),
-`cookie` (a client COOKIE option, as dig sends) and `nsid` (an NSID
-request).
+the default is edns=1232), `do` (DO bit), `rd`, `cd`, `ad` (header
+bits), `qr` (a response: dropped), `opcode=N`, `tcp` (ask over TCP
+instead of UDP), `class=C` (the class, IN by default), `cookie` (a
+client COOKIE option, as dig sends), `nsid` (an NSID request),
+`ednsver=1` and `unknownopt` (see tests/tools/dnsdiff.py).
 
 The queries: every owner with each of its own types and with A, AAAA, MX,
 TXT, NS, SOA, DS, CNAME, ANY and a type no owner has; a name below every
@@ -25,14 +26,23 @@ owner (NXDOMAIN, wildcard or referral); names below delegations and
 DNAMEs, two labels deep too; names a wildcard matches and names that
 RFC 4592 says it does not (below an existing name, the wildcard's own
 children); empty non-terminals; names outside every zone (REFUSED); the
-same names in mixed case; at the apex AXFR/IXFR over UDP, meta and
-private types, classes ANY and CH.
+same names in mixed case; CNAME owners at 512 octets and without EDNS
+(chains truncate); at the apex AXFR/IXFR over UDP, meta and private
+types, classes ANY, CH and HS, every opcode, QR=1, CD/AD, EDNS version 1,
+unknown options and NSID; CHAOS version.bind and id.server once. In a
+signed zone (DNSKEY at the apex) every plain query is asked again with
+DO=1 at 1232, 512 and a random size in between, and every other one with
+DO=1 added; in an unsigned zone a fifth of them with DO=1. An NSEC3
+owner is asked NSEC3 and A only.
 
 With --zone, prints instead a random legal zone for ORIGIN (the seed
 picks it): hosts with address, MX, SRV, TXT and SVCB data, CNAMEs to
 every kind of name, DNAMEs, wildcards, delegations with glue below them
-and beside them, empty non-terminals, RRsets large enough to truncate. Positive answers are asked again without EDNS
-and with EDNS sizes 512 and 4096, so large RRsets truncate, and over TCP.
+and beside them, empty non-terminals, RRsets large enough to truncate
+and a CNAME chain to one, CNAME loops (through a wildcard too), DNAMEs
+into another DNAME's subtree, an HTTPS target with HTTPS of its own.
+Positive answers are asked again without EDNS and with EDNS sizes 512
+and 4096, so large RRsets truncate, and over TCP.
 """
 import random
 import sys
@@ -116,8 +126,14 @@ def zone_queries(path, rng):
 	def add(name, qtype, opts=""):
 		q.append((name, qtype, opts))
 
+	signed = "DNSKEY" in types.get(origin, ())
 	for o in owners:
 		own = sorted(types[o])
+		if set(own) <= {"NSEC3", "RRSIG"}:
+			# An NSEC3 owner is no name of the zone (NXDOMAIN).
+			add(o, "NSEC3")
+			add(o, "A", "do")
+			continue
 		for t in sorted(set(own) | set(COMMON_TYPES) | {ABSENT_TYPE}):
 			add(o, t)
 		# Big or interesting positive answers: every EDNS size and TCP.
@@ -135,6 +151,13 @@ def zone_queries(path, rng):
 		add(mixcase(o, rng), "A")
 		add(mixcase(o, rng), own[0])
 		add(o, own[0], "cookie,rd")      # what dig sends by default
+		if "CNAME" in own:
+			# Chains to large RRsets, to names that do not exist, to
+			# loops: truncated where the target does not fit.
+			for t in ("A", "TXT", "MX"):
+				add(o, t, "edns=512")
+				add(o, t, "noedns")
+			add(o, "A", "tcp")
 	for c in cuts:
 		for sub in ("host", "a.b"):
 			n = below(c, sub)
@@ -166,12 +189,37 @@ def zone_queries(path, rng):
 			add(e, t)
 		add(below(e, "zz-nx"), "A")
 	# Odd questions at the apex: transfers over UDP, meta and private
-	# types, other classes.
-	for t in ("AXFR", "IXFR", "TYPE0", "MAILA", "MAILB", "TYPE65280", "OPT"):
+	# types, other classes, other opcodes, flags and EDNS options.
+	for t in ("AXFR", "IXFR", "TYPE0", "MAILA", "MAILB", "TYPE65280", "OPT",
+			"TKEY", "TSIG"):
 		add(origin, t)
 	add(origin, "SOA", "class=ANY")
 	add(origin, "SOA", "class=CH")
+	add(origin, "SOA", "class=HS")
 	add(below(origin, "zz-nx"), "A", "class=ANY")
+	for opcode in (1, 2, 3, 4, 5, 6, 15):
+		add(origin, "SOA", "opcode=%d" % opcode)
+	add(origin, "SOA", "opcode=%d,noedns" % rng.choice((3, 5, 15)))
+	for opts in ("qr", "cd", "ad", "cd,do", "ad,cd,rd", "ednsver=1",
+			"ednsver=1,do", "unknownopt", "nsid", "nsid,noedns", "rd,nsid"):
+		add(origin, "SOA", opts)
+	add(origin, "ANY", "tcp")
+	add(origin, "ANY", "edns=512")
+	# DO: every plain query again with DO=1 in a signed zone (at the
+	# default, the smallest and an odd size, where the proofs and
+	# RRSIGs truncate), a sample in an unsigned one.
+	for name, qtype, opts in list(q):
+		if opts:
+			if signed and "noedns" not in opts and "class=" not in opts \
+					and "do" not in opts.split(","):
+				add(name, qtype, opts + ",do")
+			continue
+		if signed:
+			add(name, qtype, "do")
+			add(name, qtype, "do,edns=512")
+			add(name, qtype, "do,edns=%d" % rng.randint(513, 1400))
+		elif rng.random() < 0.2:
+			add(name, qtype, "do")
 	# Out of zone: above the origin, a sibling, an unrelated name.
 	if origin != ".":
 		add(parent(origin), "SOA")
@@ -255,9 +303,15 @@ def random_zone(origin, rng):
 	if rng.random() < 0.5:
 		h = fresh(1)
 		out.append("%s HTTPS 1 %s alpn=h2" % (h, rng.choice(hosts)))
+	if rng.random() < 0.4:
+		# An HTTPS target with HTTPS of its own (additional data).
+		h, t = fresh(1), rng.choice(hosts)
+		out.append("%s HTTPS 1 . alpn=h3" % t)
+		out.append("%s HTTPS 1 %s" % (h, t))
 	# Large RRsets.
+	big = None
 	if rng.random() < 0.7:
-		h = fresh(1)
+		h = big = fresh(1)
 		for k in range(rng.randint(20, 45)):
 			out.append("%s A 198.51.100.%d" % (h, k + 1))
 	if rng.random() < 0.5:
@@ -271,12 +325,25 @@ def random_zone(origin, rng):
 		cnames.append(h)
 	for h in cnames:
 		out.append("%s CNAME %s" % (h, rng.choice([target(), rng.choice(cnames)])))
+	if big is not None:
+		# A chain to an RRset too large for 512 octets.
+		h1, h2 = fresh(1), fresh(2)
+		out.append("%s CNAME %s" % (h1, big))
+		out.append("%s CNAME %s" % (h2, h1))
+	if rng.random() < 0.5:
+		# A CNAME loop of two or three names.
+		loop = [fresh(1) for _ in range(rng.choice([2, 3]))]
+		for i, h in enumerate(loop):
+			out.append("%s CNAME %s" % (h, loop[(i + 1) % len(loop)]))
 	# Wildcards, some below an empty non-terminal.
 	for _ in range(rng.randint(1, 3)):
 		base = fresh(rng.choice([1, 2]))
 		w = "*." + base
 		used.add(w.lower())
-		if rng.random() < 0.3:
+		if rng.random() < 0.1:
+			# A wildcard CNAME to a name it matches itself: a loop.
+			out.append("%s CNAME loop.%s" % (w, base))
+		elif rng.random() < 0.3:
 			out.append("%s CNAME %s" % (w, rng.choice(hosts)))
 		else:
 			out.append("%s A %s" % (w, ip4()))
@@ -287,12 +354,16 @@ def random_zone(origin, rng):
 		if rng.random() < 0.5:
 			out.append("sub.%s A %s" % (base, ip4()))
 			used.add(("sub." + base).lower())
-	# DNAMEs: into the zone, out of it.
-	for _ in range(rng.randint(0, 2)):
+	# DNAMEs: into the zone, out of it, below another DNAME (a chain).
+	dnames = []
+	for _ in range(rng.randint(0, 3)):
 		h = fresh(1, leaf=True)
 		blocked.add(h.lower())
-		out.append("%s DNAME %s" % (h, rng.choice([rng.choice(hosts), "example.net.",
-			"dn-target"])))
+		choices = [rng.choice(hosts), "example.net.", "dn-target"]
+		if dnames:
+			choices.append("sub." + rng.choice(dnames))
+		out.append("%s DNAME %s" % (h, rng.choice(choices)))
+		dnames.append(h)
 	# Other types, several at one name (ANY answers one RRset).
 	for _ in range(rng.randint(0, 3)):
 		h = rng.choice(hosts)
@@ -372,6 +443,17 @@ def main(argv):
 			"       genqueries.py --zone ORIGIN [--seed N]", file=sys.stderr)
 		return 2
 	seen = set()
+	# CHAOS questions, once (the servers are set up with one NSID,
+	# version and identity).
+	for qn, qt, opts in (("version.bind.", "TXT", "class=CH"),
+			("VERSION.Bind.", "ANY", "class=CH"),
+			("version.server.", "TXT", "class=CH,tcp"),
+			("id.server.", "TXT", "class=CH"),
+			("hostname.bind.", "TXT", "class=CH,noedns"),
+			("version.bind.", "A", "class=CH"),
+			("authors.bind.", "TXT", "class=CH")):
+		seen.add((qn, qt, opts))
+		print(qn, qt, opts)
 	for path in files:
 		try:
 			qs, origin = zone_queries(path, rng)
