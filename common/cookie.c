@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int cookie_keys_random(struct cookie_keys *k)
 {
@@ -76,16 +77,30 @@ int cookie_keys_parse(struct cookie_keys *k, const char *text, size_t len,
 		return LB_EMALF;
 	}
 	tmp.has_previous = found == 2;
-	*k = tmp;
+	memcpy(k->current, tmp.current, COOKIE_SECRET_LEN);
+	memcpy(k->previous, tmp.previous, COOKIE_SECRET_LEN);
+	k->has_previous = tmp.has_previous;
+	atomic_init(&k->live, NULL);
 	sodium_memzero(&tmp, sizeof(tmp));
 	return 0;
+}
+
+/* Someone besides root and us may read the open file FD: group or
+ * others by its mode, or its owner being another user. */
+static bool readable_by_others(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return false;
+	return (st.st_mode & (S_IRWXG | S_IRWXO)) != 0 ||
+	       (st.st_uid != 0 && st.st_uid != geteuid());
 }
 
 int cookie_keys_load(struct cookie_keys *k, const char *path, unsigned *line,
                      bool *loose)
 {
 	char buf[1024];
-	struct stat st;
 	size_t n;
 	int rc;
 	FILE *fp;
@@ -98,8 +113,7 @@ int cookie_keys_load(struct cookie_keys *k, const char *path, unsigned *line,
 	if (fp == NULL)
 		return LB_EIO;
 	if (loose)
-		*loose = fstat(fileno(fp), &st) == 0 &&
-		         (st.st_mode & (S_IRWXG | S_IRWXO)) != 0;
+		*loose = readable_by_others(fileno(fp));
 	n = fread(buf, 1, sizeof(buf), fp);
 	rc = ferror(fp) ? LB_EIO : 0;
 	if (rc == 0 && !feof(fp))
@@ -111,6 +125,31 @@ int cookie_keys_load(struct cookie_keys *k, const char *path, unsigned *line,
 		rc = cookie_keys_parse(k, buf, n, line);
 	sodium_memzero(buf, sizeof(buf));
 	return rc;
+}
+
+const struct cookie_keys *cookie_keys_publish(struct cookie_keys *k,
+                                              const struct cookie_keys *next)
+{
+	/* Release order: a reader that loads NEXT also sees its secrets. */
+	return atomic_exchange_explicit(&k->live, next, memory_order_acq_rel);
+}
+
+const struct cookie_keys *cookie_keys_in_force(const struct cookie_keys *k)
+{
+	const struct cookie_keys *live =
+		atomic_load_explicit(&k->live, memory_order_acquire);
+
+	return live != NULL ? live : k;
+}
+
+bool cookie_keys_same(const struct cookie_keys *a, const struct cookie_keys *b)
+{
+	a = cookie_keys_in_force(a);
+	b = cookie_keys_in_force(b);
+	return a->has_previous == b->has_previous &&
+	       sodium_memcmp(a->current, b->current, COOKIE_SECRET_LEN) == 0 &&
+	       (!a->has_previous ||
+	        sodium_memcmp(a->previous, b->previous, COOKIE_SECRET_LEN) == 0);
 }
 
 void cookie_keys_rotate(struct cookie_keys *k,
@@ -141,6 +180,7 @@ void cookie_make(const struct cookie_keys *k,
                  const uint8_t *ip, size_t iplen,
                  uint8_t out[COOKIE_SERVER_LEN])
 {
+	k = cookie_keys_in_force(k);
 	out[0] = COOKIE_VERSION;
 	out[1] = out[2] = out[3] = 0;
 	wire_put32(out + 4, now);
@@ -179,6 +219,7 @@ enum cookie_status cookie_verify(const struct cookie_keys *k,
 	if (c->server_len != COOKIE_SERVER_LEN || c->server[0] != COOKIE_VERSION ||
 	    !fresh(wire_get32(c->server + 4), now))
 		return COOKIE_BAD;
+	k = cookie_keys_in_force(k);
 	if (hash_matches(k->current, c, ip, iplen))
 		return COOKIE_VALID;
 	if (k->has_previous && hash_matches(k->previous, c, ip, iplen))

@@ -13,12 +13,17 @@
  * and five minutes in the future (RFC 9018 §4.3).
  *
  * Keys are plain data set before the threads start and read-only after;
- * cookie_make() and cookie_verify() neither allocate nor lock. Call
+ * cookie_make() and cookie_verify() neither allocate nor lock. A server
+ * that re-reads its secret file while threads answer does not change
+ * them in place: it publishes a whole new set with cookie_keys_publish()
+ * (one atomic pointer), which cookie_make(), cookie_verify() and
+ * cookie_reply() given the same K use from then on. Call
  * sodium_init() once before using them (cookie_keys_random() and
  * cookie_keys_load() do). */
 #ifndef LBDNS_COOKIE_H
 #define LBDNS_COOKIE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +41,9 @@ struct cookie_keys {
 	uint8_t current[COOKIE_SECRET_LEN];   /* signs and verifies */
 	uint8_t previous[COOKIE_SECRET_LEN];  /* verifies only */
 	bool has_previous;
+	/* The set published in place of the fields above, or NULL (see
+	 * cookie_keys_publish()). */
+	_Atomic(const struct cookie_keys *) live;
 };
 
 /* How a request's COOKIE option stands (RFC 7873 §5.2). */
@@ -46,6 +54,10 @@ enum cookie_status {
 	                            length, version, hash or age (§5.2.4) */
 	COOKIE_VALID,            /* ours and fresh (§5.2.5) */
 };
+
+/* cookie_keys_random(), _parse() and _load() fill the whole of K,
+ * publishing nothing: use them before the threads start, or on a set of
+ * your own that you then publish. */
 
 /* A fresh random current secret, no previous one. Returns 0 or LB_EIO
  * (libsodium could not start). */
@@ -60,11 +72,27 @@ int cookie_keys_parse(struct cookie_keys *k, const char *text, size_t len,
 
 /* Read and parse the secret file PATH. *LINE as above (0 when the file
  * could not be read: LB_EIO with errno set). *LOOSE (if not NULL) is set
- * when group or others may read the file. Returns 0, LB_EIO or LB_EMALF. */
+ * when group or others may read the file, or a user other than root and
+ * the effective one owns it. Returns 0, LB_EIO or LB_EMALF. */
 int cookie_keys_load(struct cookie_keys *k, const char *path, unsigned *line,
                      bool *loose);
 
-/* Make NEXT the current secret; the old current becomes previous. */
+/* Put NEXT (complete, never changed afterwards) in force for every
+ * user of K from now on, without a lock: one atomic pointer store, so a
+ * reader sees the old set or the new one, never a mix. One writer at a
+ * time. Returns the set NEXT replaces (NULL: K's own fields), which the
+ * caller may free only once no reader can still be using it. */
+const struct cookie_keys *cookie_keys_publish(struct cookie_keys *k,
+                                              const struct cookie_keys *next);
+
+/* The set in force for K: the last one published, or K itself. */
+const struct cookie_keys *cookie_keys_in_force(const struct cookie_keys *k);
+
+/* A and B hold the same secrets (compared in constant time). */
+bool cookie_keys_same(const struct cookie_keys *a, const struct cookie_keys *b);
+
+/* Make NEXT the current secret; the old current becomes previous. Not
+ * for a set threads are reading: publish a new one instead. */
 void cookie_keys_rotate(struct cookie_keys *k,
                         const uint8_t next[COOKIE_SECRET_LEN]);
 

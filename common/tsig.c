@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define TSIG_TYPE   250
 #define CLASS_ANY   255
@@ -37,6 +38,18 @@ enum tsig_alg tsig_alg_from_text(const char *text)
 const char *tsig_alg_to_text(enum tsig_alg alg)
 {
 	return alg == TSIG_HMAC_SHA512 ? "hmac-sha512" : "hmac-sha256";
+}
+
+const char *tsig_error_to_text(unsigned err, char buf[16])
+{
+	static const char *const names[] = {
+		"BADSIG", "BADKEY", "BADTIME", "BADMODE", "BADNAME", "BADALG",
+		"BADTRUNC",
+	};
+
+	if (err >= DNS_RCODE_BADSIG && err - DNS_RCODE_BADSIG < 7)
+		return names[err - DNS_RCODE_BADSIG];
+	return dns_rcode_to_text(err, buf);
 }
 
 size_t tsig_mac_len(enum tsig_alg alg)
@@ -434,11 +447,22 @@ int tsig_keyring_parse(struct tsig_keyring *kr, const char *text, size_t len,
 	}
 }
 
+/* Someone besides root and us may read the open file FD: group or
+ * others by its mode, or its owner being another user. */
+static bool readable_by_others(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return false;
+	return (st.st_mode & (S_IRWXG | S_IRWXO)) != 0 ||
+	       (st.st_uid != 0 && st.st_uid != geteuid());
+}
+
 int tsig_keyring_load(struct tsig_keyring *kr, const char *path,
                       struct tsig_error *err, bool *loose)
 {
 	char buf[65536];
-	struct stat st;
 	size_t n;
 	int rc = 0;
 	FILE *fp;
@@ -451,8 +475,7 @@ int tsig_keyring_load(struct tsig_keyring *kr, const char *path,
 	if (fp == NULL)
 		return LB_EIO;
 	if (loose != NULL)
-		*loose = fstat(fileno(fp), &st) == 0 &&
-		         (st.st_mode & (S_IRWXG | S_IRWXO)) != 0;
+		*loose = readable_by_others(fileno(fp));
 	n = fread(buf, 1, sizeof(buf), fp);
 	if (ferror(fp))
 		rc = LB_EIO;

@@ -57,6 +57,11 @@ struct tsig_error {
 /* "hmac-sha256" / "hmac-sha512" (case-insensitive) or 0. */
 enum tsig_alg tsig_alg_from_text(const char *text);
 const char *tsig_alg_to_text(enum tsig_alg alg);
+/* A TSIG error's name: "BADSIG" for 16 (not BADVERS: in a TSIG RR the
+ * code means BADSIG), "BADKEY", "BADTIME", "BADTRUNC"..., else as
+ * dns_rcode_to_text() in BUF (at least 16 octets). */
+const char *tsig_error_to_text(unsigned err, char buf[16]);
+
 /* Length of the full MAC of ALG (32 or 64). */
 size_t tsig_mac_len(enum tsig_alg alg);
 
@@ -71,7 +76,9 @@ int tsig_keyring_parse(struct tsig_keyring *kr, const char *text, size_t len,
                        struct tsig_error *err);
 
 /* Read the key file PATH into KR. *LOOSE (if not NULL) is set when the
- * file is readable by group or others (the caller should warn).
+ * file is readable by group or others, or owned by a user other than
+ * root and the effective one (the caller should warn: secrets should be
+ * readable by root only, or by the user the server runs as).
  * Returns 0, LB_EIO (errno set, ERR->line 0) or as tsig_keyring_parse. */
 int tsig_keyring_load(struct tsig_keyring *kr, const char *path,
                       struct tsig_error *err, bool *loose);

@@ -8,6 +8,7 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,14 @@
 /* Writers (stream threads, SIGHUP reloads) take turns; readers never
  * see this lock. */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* --max-zone-records: set before any load, read-only afterwards. */
+static size_t g_max_records;
+
+void loader_set_max_records(size_t max)
+{
+	g_max_records = max;
+}
 
 /* A closing SOA kept until we know whether it also opens the next
  * version (zone files concatenated) or not (AXFR output). */
@@ -96,6 +105,7 @@ void loader_freeze(void)
 static void version_begin(struct stream *s, const struct zrecord *soa)
 {
 	s->b = zone_builder_new(NULL);
+	zone_builder_set_limit(s->b, g_max_records);
 	memcpy(s->owner, soa->owner, dname_len(soa->owner));
 	s->line = soa->line;
 	s->skipping = false;
@@ -112,6 +122,9 @@ static void version_end(struct stream *s)
 		return;
 	rc = zone_builder_finish(s->b, &z, loader_report, NULL, &st);
 	s->b = NULL;
+	/* The builder's temporary arrays (tens of MiB for a large zone)
+	 * are free now: give their pages back while the zone serves. */
+	malloc_trim(0);
 	if (rc == 0 && z) {
 		loader_install(z, s->name);
 		s->res->good++;
@@ -181,6 +194,7 @@ static int on_record(void *arg, const struct zrecord *rr)
 	if (!s->seen && !soa && s->regular) {
 		s->plain = true;
 		s->b = zone_builder_new(NULL);
+		zone_builder_set_limit(s->b, g_max_records);
 		s->line = rr->line;
 	}
 	s->seen = true;

@@ -18,6 +18,10 @@
 
 #include "common/zone.h"
 
+/* Refuse zone versions of more than MAX records ("too many records in
+ * one version"; 0 = no limit). Call before the first load. */
+void loader_set_max_records(size_t max);
+
 struct loader_result {
 	unsigned good;            /* versions swapped in */
 	unsigned bad;             /* versions refused */

@@ -2,7 +2,8 @@
  *
  * main() reads the options, loads the zones, binds the sockets, drops
  * privileges (privs_drop), starts the workers and then only waits for
- * signals: SIGHUP reloads the zone files, SIGUSR1 prints statistics,
+ * signals: SIGHUP reloads the zone files and the cookie secret,
+ * SIGUSR1 prints statistics,
  * SIGTERM/SIGINT stop the server. */
 #include "cmd/lbdns-serve/answer.h"
 #include "cmd/lbdns-serve/keys.h"
@@ -35,11 +36,13 @@
 static const char usage_text[] =
 	"usage: lbdns-serve [-n] [-l addr[:port]]... [-t threads] [-u user]\n"
 	"                   [--chroot dir] [--allow-transfer cidr]...\n"
-	"                   [--notify addr[:port]]... [--metrics addr[:port]]\n"
+	"                   [--notify addr[:port][,key=name]]...\n"
+	"                   [--metrics addr[:port]]\n"
 	"                   [--log-queries] [--nsid string] [--version-bind string]\n"
 	"                   [--id-server string] [--regions file] [--mmdb file]\n"
 	"                   [--sticky-key file] [--seed n] [--tcp-timeout seconds]\n"
 	"                   [--tcp-max n] [--tcp-max-per-client n] [--no-sandbox]\n"
+	"                   [--max-zone-records n]\n"
 	PROTECT_USAGE
 	"                   [--origin name] -z file|- [[--origin name] -z file]...\n"
 	"       lbdns-serve -z file... --query name [type] [--client addr]\n"
@@ -58,7 +61,8 @@ static const char help_text[] =
 	"  --chroot DIR           chroot to DIR after binding\n"
 	"  --allow-transfer CIDR  allow AXFR/IXFR from CIDR (default: nobody);\n"
 	"                         CIDR,key=NAME: only signed with TSIG key NAME\n"
-	"  --notify ADDR[:PORT]   send NOTIFY there when a zone changes\n"
+	"  --notify ADDR[:PORT]   send NOTIFY there when a zone changes;\n"
+	"                         ADDR[:PORT],key=NAME: signed with TSIG key NAME\n"
 	"  --metrics ADDR[:PORT]  Prometheus text at http://ADDR:PORT/metrics\n"
 	"  --log-queries          one line per query on stderr\n"
 	"  --nsid STRING          NSID to send (RFC 5001); 0x... for hex\n"
@@ -72,17 +76,18 @@ static const char help_text[] =
 	"  --tcp-max N            TCP connections in all (default 1024)\n"
 	"  --tcp-max-per-client N TCP connections from one address (default 32)\n"
 	"  --no-sandbox           do not confine the server with Landlock\n"
+	"  --max-zone-records N   refuse zone versions of more than N records\n"
 	PROTECT_HELP
 	"  --query NAME [TYPE]    answer one query offline and print it\n"
 	"  -h, --help, --version\n"
 	"\n"
-	"Signals: HUP reloads the zone files, USR1 prints statistics on stderr,\n"
-	"TERM and INT stop the server. See lbdns-serve(8).\n";
+	"Signals: HUP reloads the zone files and the cookie secret, USR1 prints\n"
+	"statistics on stderr, TERM and INT stop the server. See lbdns-serve(8).\n";
 
 enum {
 	OPT_CHROOT = 256, OPT_ALLOW, OPT_NOTIFY, OPT_METRICS, OPT_LOGQ, OPT_NSID,
 	OPT_VBIND, OPT_IDSRV, OPT_REGIONS, OPT_MMDB, OPT_STICKY, OPT_SEED,
-	OPT_TCPTO, OPT_TCPMAX, OPT_TCPCLI, OPT_NOSANDBOX, OPT_HELP, OPT_VERSION, OPT_ORIGIN,
+	OPT_TCPTO, OPT_TCPMAX, OPT_TCPCLI, OPT_NOSANDBOX, OPT_MAXREC, OPT_HELP, OPT_VERSION, OPT_ORIGIN,
 };
 
 static const struct option long_opts[] = {
@@ -102,6 +107,7 @@ static const struct option long_opts[] = {
 	{ "tcp-max", required_argument, NULL, OPT_TCPMAX },
 	{ "tcp-max-per-client", required_argument, NULL, OPT_TCPCLI },
 	{ "no-sandbox", no_argument, NULL, OPT_NOSANDBOX },
+	{ "max-zone-records", required_argument, NULL, OPT_MAXREC },
 	{ "origin", required_argument, NULL, OPT_ORIGIN },
 	PROTECT_LONG_OPTS,
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -120,6 +126,8 @@ struct options {
 	const char *user, *chroot_dir;
 	const char *regions, *mmdb, *sticky_file;
 	struct netaddr notify[NOTIFY_MAX_TARGETS];
+	const char *notify_keyname[NOTIFY_MAX_TARGETS];   /* NULL: unsigned */
+	const struct tsig_key *notify_key[NOTIFY_MAX_TARGETS];
 	size_t nnotify;
 	struct netaddr metrics;
 	bool has_metrics;
@@ -187,13 +195,31 @@ static void opt_allow(struct options *o, const char *arg)
 	o->srv.nallow_xfr++;
 }
 
+/* ADDR[:PORT], or ADDR[:PORT],key=NAME as --allow-transfer writes it;
+ * the key is looked up once --tsig-key is loaded (resolve_notify_keys). */
 static void opt_notify(struct options *o, const char *arg)
 {
+	const char *k = strstr(arg, ",key=");
+	char addr[128];
+	size_t n = k ? (size_t)(k - arg) : strlen(arg);
+
 	if (o->nnotify == NOTIFY_MAX_TARGETS)
 		usage_error("--notify %s: too many targets", arg);
-	if (netaddr_parse(arg, 53, &o->notify[o->nnotify]) < 0)
+	if (n >= sizeof(addr) || (k && k[5] == '\0'))
+		usage_error("--notify %s: want ADDR[:PORT] or ADDR[:PORT],key=NAME", arg);
+	memcpy(addr, arg, n);
+	addr[n] = '\0';
+	if (netaddr_parse(addr, 53, &o->notify[o->nnotify]) < 0)
 		usage_error("--notify %s: not ADDR, ADDR:PORT or [V6ADDR]:PORT", arg);
+	o->notify_keyname[o->nnotify] = k ? k + 5 : NULL;
 	o->nnotify++;
+}
+
+static void resolve_notify_keys(struct options *o)
+{
+	for (size_t i = 0; i < o->nnotify; i++)
+		if (o->notify_keyname[i] != NULL)
+			o->notify_key[i] = protect_key("--notify", o->notify_keyname[i]);
 }
 
 static void parse_options(struct options *o, int argc, char **argv)
@@ -233,6 +259,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_LOGQ: o->srv.log_queries = true; break;
 		case OPT_NOSANDBOX: o->no_sandbox = true; break;
+		case OPT_MAXREC:
+			loader_set_max_records((size_t)num_arg("--max-zone-records", optarg,
+			                                       1, 1000000000));
+			break;
 		case OPT_NSID: opt_nsid(o, optarg); break;
 		case OPT_VBIND: o->ans.version_bind = optarg; break;
 		case OPT_IDSRV: o->ans.id_server = optarg; break;
@@ -392,6 +422,7 @@ static void serve_signals(const struct options *o, const sigset_t *set)
 		}
 		if (sig == SIGHUP) {
 			lb_warnx("SIGHUP: reloading zone files");
+			protect_reload_cookies();
 			load_files(o, false);
 		} else if (sig == SIGUSR1) {
 			stats_print(stderr);
@@ -445,7 +476,7 @@ static void setup_defaults(struct options *o)
  * inherits it. A kernel without Landlock only earns a warning. */
 static void enter_sandbox(const struct options *o)
 {
-	const char *paths[MAX_ZONE_FILES];
+	const char *paths[MAX_ZONE_FILES + 1];
 	struct sandbox_policy pol = { paths, 0, true };
 	int rc;
 
@@ -455,6 +486,8 @@ static void enter_sandbox(const struct options *o)
 		if (strcmp(o->zones[i], "-") != 0)
 			paths[pol.nread++] = o->zones[i];
 	}
+	if (protect_cookie_secret_file() != NULL)       /* SIGHUP re-reads it */
+		paths[pol.nread++] = protect_cookie_secret_file();
 	rc = sandbox_enter(&pol);
 	if (rc == SANDBOX_ENFORCED)
 		lb_warnx("sandbox: Landlock ABI %d: read-only beneath the zone directories",
@@ -479,7 +512,8 @@ static int run_server(struct options *o)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (server_bind(&o->srv) < 0
-	    || notify_init(o->notify, o->nnotify, o->srv.listen, o->srv.nlisten) < 0
+	    || notify_init(o->notify, o->notify_key, o->nnotify, o->srv.listen,
+	                   o->srv.nlisten) < 0
 	    || (o->has_metrics && stats_http_bind(&o->metrics) < 0))
 		return LB_EXIT_FAIL;
 	if (load_files(o, true) < 0)
@@ -530,6 +564,7 @@ int main(int argc, char **argv)
 	if (o.check_only)
 		return check_zones(&o);
 	protect_setup(&o.ans);
+	resolve_notify_keys(&o);
 	load_regions(&o);
 	if (o.sticky_file)
 		load_sticky(&o);

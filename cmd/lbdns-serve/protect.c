@@ -4,6 +4,8 @@
 #include "common/dname.h"
 #include "common/util.h"
 
+#include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +29,30 @@ static struct {
 } g_opt;
 
 static struct cookie_keys g_cookie_keys;
+
+/* Cookie secrets a SIGHUP published over g_cookie_keys, newest first.
+ * A worker may still be hashing with a set that was just replaced, and
+ * the zone sets' grace period (server.c) is not open to other data, so
+ * replaced sets are kept until exit: a few dozen octets per reload that
+ * changed the secrets. Only the signal thread touches this list. */
+static struct published_keys {
+	struct cookie_keys keys;
+	struct published_keys *older;
+} *g_published_keys;
 static struct tsig_keyring g_keys;       /* empty without --tsig-key */
 static struct rrl *g_rrl;
-static uint64_t g_rrl_dropped, g_rrl_slipped;
+
+/* RRL counters, one cache line per thread so that a flood (when every
+ * worker counts) writes no shared line; a thread claims its slot on its
+ * first response. Threads beyond the table share an atomic spare. */
+#define RRL_STAT_SLOTS 160
+static struct rrl_slot {
+	_Alignas(64) struct rrl_stats st;
+} g_rrl_st[RRL_STAT_SLOTS];
+static unsigned g_rrl_nslots;                  /* claimed, atomic */
+static uint64_t g_rrl_spare_dropped, g_rrl_spare_slipped;
+static _Thread_local struct rrl_stats *t_rrl_st;
+static _Thread_local bool t_rrl_claimed;
 
 LB_NORETURN LB_ATTR_FMT(1, 2) static void bad_option(const char *fmt, ...)
 {
@@ -107,6 +130,63 @@ bool protect_allow_keyed(const char *arg)
 	return true;
 }
 
+/* The secret file's error at LINE (0: it could not be read, errno set),
+ * with WHAT said after it. */
+static void cookie_file_error(int rc, unsigned line, const char *what)
+{
+	if (rc == LB_EIO)
+		lb_warnx("%s: %s%s", g_opt.cookie_secret, strerror(errno), what);
+	else
+		lb_warnx("%s:%u:1: want 32 hex digits (a second line: the previous "
+		         "secret)%s", g_opt.cookie_secret, line, what);
+}
+
+static void cookie_file_loose(void)
+{
+	lb_warnx("%s: readable by group or others, or owned by another "
+	         "user: keep the cookie secret private (chown root, "
+	         "chmod 600)", g_opt.cookie_secret);
+}
+
+int protect_reload_cookies(void)
+{
+	struct published_keys *p;
+	struct cookie_keys next;
+	unsigned line = 0;
+	bool loose = false;
+	int rc;
+
+	if (g_opt.cookie_secret == NULL)
+		return 0;       /* no cookies, or a random secret: nothing to read */
+	rc = cookie_keys_load(&next, g_opt.cookie_secret, &line, &loose);
+	if (rc < 0) {
+		cookie_file_error(rc, line, ": SIGHUP: the cookie secrets in use are kept");
+		return -1;
+	}
+	if (loose)
+		cookie_file_loose();
+	if (cookie_keys_same(&g_cookie_keys, &next)) {
+		lb_warnx("%s: SIGHUP: cookie secrets unchanged", g_opt.cookie_secret);
+		sodium_memzero(&next, sizeof(next));
+		return 0;
+	}
+	p = xcalloc(1, sizeof(*p));
+	memcpy(&p->keys, &next, sizeof(next));
+	sodium_memzero(&next, sizeof(next));
+	p->older = g_published_keys;
+	g_published_keys = p;
+	(void)cookie_keys_publish(&g_cookie_keys, &p->keys);
+	lb_warnx("%s: SIGHUP: cookie secrets reloaded (%s)", g_opt.cookie_secret,
+	         p->keys.has_previous ? "a new one signs, the previous one is "
+	         "still accepted" : "one secret");
+	return 0;
+}
+
+const char *protect_cookie_secret_file(void)
+{
+	return g_opt.cookie_secret;
+}
+
 static void setup_cookies(struct answer_config *ans)
 {
 	unsigned line = 0;
@@ -121,14 +201,12 @@ static void setup_cookies(struct answer_config *ans)
 	} else {
 		rc = cookie_keys_load(&g_cookie_keys, g_opt.cookie_secret, &line,
 		                      &loose);
-		if (rc == LB_EIO)
-			lb_die(LB_EXIT_USAGE, "%s", g_opt.cookie_secret);
-		if (rc < 0)
-			lb_diex(LB_EXIT_USAGE, "%s:%u:1: want 32 hex digits (a second "
-			        "line: the previous secret)", g_opt.cookie_secret, line);
+		if (rc < 0) {
+			cookie_file_error(rc, line, "");
+			exit(LB_EXIT_USAGE);
+		}
 		if (loose)
-			lb_warnx("%s: readable by group or others: keep the cookie "
-			         "secret private", g_opt.cookie_secret);
+			cookie_file_loose();
 	}
 	ans->cookies = &g_cookie_keys;
 	ans->cookie_required_size = (uint16_t)g_opt.cookie_size;
@@ -153,23 +231,29 @@ static void setup_tsig(void)
 		if (g_keys.n == 0)
 			lb_diex(LB_EXIT_USAGE, "%s: no key in the file", g_opt.tsig_file);
 		if (loose)
-			lb_warnx("%s: readable by group or others: TSIG secrets should "
-			         "be private (chmod 600)", g_opt.tsig_file);
+			lb_warnx("%s: readable by group or others, or owned by another "
+			         "user: TSIG secrets should be private (chown root, "
+			         "chmod 600)", g_opt.tsig_file);
 	}
-	for (size_t i = 0; i < g_opt.nkeyed; i++) {
-		struct keyed *e = &g_opt.keyed[i];
-		uint8_t name[DNAME_MAXLEN];
-		static const uint8_t root[1] = { 0 };
+	for (size_t i = 0; i < g_opt.nkeyed; i++)
+		g_opt.keyed[i].key = protect_key("--allow-transfer",
+		                                 g_opt.keyed[i].keyname);
+}
 
-		if (dname_from_text(name, e->keyname, strlen(e->keyname), root) < 0)
-			bad_option("--allow-transfer ...,key=%s: bad key name",
-			           e->keyname);
-		e->key = tsig_keyring_find(&g_keys, name);
-		if (e->key == NULL)
-			bad_option("--allow-transfer ...,key=%s: no such key%s",
-			           e->keyname, g_opt.tsig_file ? " in --tsig-key" :
-			           " (no --tsig-key given)");
-	}
+const struct tsig_key *protect_key(const char *opt, const char *text)
+{
+	static const uint8_t root[1] = { 0 };
+	uint8_t name[DNAME_MAXLEN];
+	const struct tsig_key *key;
+
+	if (dname_from_text(name, text, strlen(text), root) < 0)
+		bad_option("%s ...,key=%s: bad key name", opt, text);
+	key = tsig_keyring_find(&g_keys, name);
+	if (key == NULL)
+		bad_option("%s ...,key=%s: no such key%s", opt, text,
+		           g_opt.tsig_file ? " in --tsig-key" :
+		           " (no --tsig-key given)");
+	return key;
 }
 
 static void setup_rrl(void)
@@ -198,24 +282,55 @@ void protect_setup(struct answer_config *ans)
 	setup_rrl();
 }
 
+/* This thread's counters, or NULL once the table is full. */
+static struct rrl_stats *rrl_thread_stats(void)
+{
+	unsigned i;
+
+	if (!t_rrl_claimed) {
+		t_rrl_claimed = true;
+		i = __atomic_fetch_add(&g_rrl_nslots, 1, __ATOMIC_RELAXED);
+		t_rrl_st = i < RRL_STAT_SLOTS ? &g_rrl_st[i].st : NULL;
+	}
+	return t_rrl_st;
+}
+
 enum rrl_verdict protect_rrl(const struct sockaddr *sa, uint64_t now_ns)
 {
+	struct rrl_stats *st;
 	enum rrl_verdict v;
 
 	if (g_rrl == NULL)
 		return RRL_PASS;
-	v = rrl_check_sa(g_rrl, sa, now_ns, NULL);
-	if (v == RRL_DROP)
-		__atomic_add_fetch(&g_rrl_dropped, 1, __ATOMIC_RELAXED);
-	else if (v == RRL_SLIP)
-		__atomic_add_fetch(&g_rrl_slipped, 1, __ATOMIC_RELAXED);
+	st = rrl_thread_stats();
+	v = rrl_check_sa(g_rrl, sa, now_ns, st);
+	if (st == NULL && v == RRL_DROP)
+		__atomic_add_fetch(&g_rrl_spare_dropped, 1, __ATOMIC_RELAXED);
+	else if (st == NULL && v == RRL_SLIP)
+		__atomic_add_fetch(&g_rrl_spare_slipped, 1, __ATOMIC_RELAXED);
 	return v;
 }
 
-void protect_rrl_counts(uint64_t *dropped, uint64_t *slipped)
+bool protect_rrl_enabled(void)
 {
-	*dropped = __atomic_load_n(&g_rrl_dropped, __ATOMIC_RELAXED);
-	*slipped = __atomic_load_n(&g_rrl_slipped, __ATOMIC_RELAXED);
+	return g_rrl != NULL;
+}
+
+void protect_rrl_counts(struct rrl_stats *sum)
+{
+	unsigned n = __atomic_load_n(&g_rrl_nslots, __ATOMIC_RELAXED);
+
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned i = 0; i < n && i < RRL_STAT_SLOTS; i++)
+		rrl_stats_add(sum, &g_rrl_st[i].st);
+	/* The spare counts only verdicts; a limited response was checked. */
+	sum->dropped += __atomic_load_n(&g_rrl_spare_dropped, __ATOMIC_RELAXED);
+	sum->slipped += __atomic_load_n(&g_rrl_spare_slipped, __ATOMIC_RELAXED);
+}
+
+bool protect_cookies_enabled(void)
+{
+	return g_opt.cookies;
 }
 
 /* A keyed --allow-transfer entry for PEER and the verified KEY. */

@@ -74,17 +74,38 @@ int protect_option(int which, const char *arg);
  * here and true returned; false for a plain CIDR (main.c's list). */
 bool protect_allow_keyed(const char *arg);
 
+/* The --tsig-key key NAME (presentation form), named by option OPT;
+ * exits 2 when there is no such key. Call after protect_setup(). */
+const struct tsig_key *protect_key(const char *opt, const char *name);
+
 /* Load secrets and keys, make the RRL table, and set the cookie and
  * TSIG fields of ANS. Exits 2 with "lbdns-serve: FILE:LINE:COL: message" on a bad
  * file or option combination. */
 void protect_setup(struct answer_config *ans);
 
+/* SIGHUP: read the --cookie-secret file again and put its secrets in
+ * force for the workers without stopping them (the first signs, the
+ * second is still accepted). A file that cannot be read or parsed is
+ * reported and the secrets in use stay. Returns 0 or -1. Signal thread
+ * only. */
+int protect_reload_cookies(void);
+
+/* The --cookie-secret file, or NULL: the sandbox must leave it readable
+ * for protect_reload_cookies(). */
+const char *protect_cookie_secret_file(void);
+
 /* RRL verdict for a UDP response to SA at NOW_NS (rrl_now_ns()):
  * RRL_PASS when rate limiting is off. */
 enum rrl_verdict protect_rrl(const struct sockaddr *sa, uint64_t now_ns);
 
-/* Responses dropped and slipped by RRL so far (any thread). */
-void protect_rrl_counts(uint64_t *dropped, uint64_t *slipped);
+/* RRL counters so far: responses checked, passed, dropped, slipped (any
+ * thread; the counters are per thread, summed here). */
+void protect_rrl_counts(struct rrl_stats *sum);
+
+/* --rrl, --cookies (or a cookie option) were given: the statistics
+ * report their counters only then. */
+bool protect_rrl_enabled(void);
+bool protect_cookies_enabled(void);
 
 /* A transfer request Q (QLEN octets, parsed into DQ) from PEER.
  * PREFIX_OK: main.c's plain --allow-transfer list admits PEER. Verifies

@@ -1,6 +1,7 @@
 /* stats.c: counters summed on demand, SIGUSR1 report, /metrics (stats.h). */
 #include "cmd/lbdns-serve/stats.h"
 #include "cmd/lbdns-serve/loader.h"
+#include "cmd/lbdns-serve/protect.h"
 #include "cmd/lbdns-serve/server.h"
 #include "common/dname.h"
 #include "common/rrtype.h"
@@ -57,6 +58,7 @@ unsigned stats_zone_slot(const uint8_t *origin)
 struct snapshot {
 	struct server_stats s;
 	struct answer_stats a;
+	struct rrl_stats rrl;
 	uint64_t zone_q[STATS_MAX_ZONES + 1];
 	size_t nzones;
 	unsigned tcp_open;
@@ -67,10 +69,40 @@ static struct snapshot *snapshot_take(void)
 	struct snapshot *sn = xcalloc(1, sizeof(*sn));
 
 	server_stats_sum(&sn->s, &sn->a);
+	protect_rrl_counts(&sn->rrl);
 	sn->nzones = atomic_load(&g_nzones);
 	server_zone_queries(sn->zone_q, STATS_MAX_ZONES + 1);
 	sn->tcp_open = server_tcp_open();
 	return sn;
+}
+
+/* Queries whose COOKIE option was not judged: none, no EDNS, or not
+ * parsed (the engine counts the three judged kinds). */
+static uint64_t cookie_none(const struct answer_stats *a)
+{
+	uint64_t judged = a->dropped + a->cookie_valid + a->cookie_bad +
+	                  a->cookie_client;
+
+	return a->queries > judged ? a->queries - judged : 0;
+}
+
+static void print_protect(FILE *out, const struct snapshot *sn)
+{
+	if (protect_rrl_enabled())
+		fprintf(out, "  rrl checked %llu, passed %llu, dropped %llu, slipped %llu\n",
+		        (unsigned long long)sn->rrl.checked,
+		        (unsigned long long)sn->rrl.passed,
+		        (unsigned long long)sn->rrl.dropped,
+		        (unsigned long long)sn->rrl.slipped);
+	if (protect_cookies_enabled())
+		fprintf(out, "  cookies valid %llu, bad %llu, client-only %llu, none %llu; "
+		        "truncated for want of one %llu, BADCOOKIE %llu\n",
+		        (unsigned long long)sn->a.cookie_valid,
+		        (unsigned long long)sn->a.cookie_bad,
+		        (unsigned long long)sn->a.cookie_client,
+		        (unsigned long long)cookie_none(&sn->a),
+		        (unsigned long long)sn->a.cookie_limited,
+		        (unsigned long long)sn->a.rcode[DNS_RCODE_BADCOOKIE]);
 }
 
 static const char *rcode_name(size_t i, char buf[16])
@@ -131,6 +163,7 @@ void stats_print(FILE *out)
 	        (unsigned long long)atomic_load(&g_nsent),
 	        (unsigned long long)atomic_load(&g_nacked),
 	        (unsigned long long)atomic_load(&g_nfailed));
+	print_protect(out, sn);
 	fflush(out);
 	free(sn);
 }
@@ -173,6 +206,38 @@ static void pb_label(struct pbuf *p, const char *s)
 		else
 			pb(p, "%c", *s);
 	}
+}
+
+static void pb_protect(struct pbuf *p, const struct snapshot *sn)
+{
+	if (protect_rrl_enabled()) {
+		pb(p, "# HELP lbdns_rrl_responses_total UDP responses judged by RRL, "
+		   "by verdict.\n# TYPE lbdns_rrl_responses_total counter\n");
+		pb(p, "lbdns_rrl_responses_total{verdict=\"pass\"} %llu\n",
+		   (unsigned long long)sn->rrl.passed);
+		pb(p, "lbdns_rrl_responses_total{verdict=\"drop\"} %llu\n",
+		   (unsigned long long)sn->rrl.dropped);
+		pb(p, "lbdns_rrl_responses_total{verdict=\"slip\"} %llu\n",
+		   (unsigned long long)sn->rrl.slipped);
+	}
+	if (!protect_cookies_enabled())
+		return;
+	pb(p, "# HELP lbdns_cookie_queries_total Queries by their DNS COOKIE "
+	   "(RFC 7873).\n# TYPE lbdns_cookie_queries_total counter\n");
+	pb(p, "lbdns_cookie_queries_total{cookie=\"valid\"} %llu\n",
+	   (unsigned long long)sn->a.cookie_valid);
+	pb(p, "lbdns_cookie_queries_total{cookie=\"bad\"} %llu\n",
+	   (unsigned long long)sn->a.cookie_bad);
+	pb(p, "lbdns_cookie_queries_total{cookie=\"client_only\"} %llu\n",
+	   (unsigned long long)sn->a.cookie_client);
+	pb(p, "lbdns_cookie_queries_total{cookie=\"none\"} %llu\n",
+	   (unsigned long long)cookie_none(&sn->a));
+	pb_counter(p, "lbdns_cookie_truncated_total",
+	           "UDP answers sent with TC=1 for want of a valid server cookie.",
+	           sn->a.cookie_limited);
+	pb_counter(p, "lbdns_cookie_badcookie_total",
+	           "Answers with RCODE BADCOOKIE.",
+	           sn->a.rcode[DNS_RCODE_BADCOOKIE]);
 }
 
 static void zone_gauges(void *arg, const struct zone *z)
@@ -240,6 +305,7 @@ size_t stats_prometheus(char *buf, size_t cap)
 	pb_counter(&p, "lbdns_notify_sent_total", "NOTIFY messages sent.", atomic_load(&g_nsent));
 	pb_counter(&p, "lbdns_notify_acked_total", "NOTIFY messages answered NOERROR.",
 	           atomic_load(&g_nacked));
+	pb_protect(&p, sn);
 	pb(&p, "# HELP lbdns_zone_serial SOA serial of the version being served.\n"
 	   "# TYPE lbdns_zone_serial gauge\n");
 	loader_foreach_zone(zone_gauges, &p);

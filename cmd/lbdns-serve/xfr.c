@@ -247,9 +247,12 @@ struct notify_job {
 	uint16_t id;
 	unsigned sent;
 	uint64_t due_ms;
+	struct tsig_ctx tsig;     /* the last signed send, to check the answer */
+	bool tsig_warned;         /* a bad answer was reported once */
 };
 
 static struct netaddr n_targets[NOTIFY_MAX_TARGETS];
+static const struct tsig_key *n_keys[NOTIFY_MAX_TARGETS];   /* NULL: unsigned */
 static size_t n_ntargets;
 static int n_fd4 = -1, n_fd6 = -1;
 static struct notify_job *n_jobs;
@@ -295,7 +298,8 @@ static int notify_socket(int family, const struct netaddr *sources, size_t n)
 	return fd;
 }
 
-int notify_init(const struct netaddr *targets, size_t ntargets,
+int notify_init(const struct netaddr *targets,
+                const struct tsig_key *const *keys, size_t ntargets,
                 const struct netaddr *sources, size_t nsources)
 {
 	bool v4 = false, v6 = false;
@@ -303,6 +307,8 @@ int notify_init(const struct netaddr *targets, size_t ntargets,
 	if (ntargets > NOTIFY_MAX_TARGETS)
 		ntargets = NOTIFY_MAX_TARGETS;
 	memcpy(n_targets, targets, ntargets * sizeof(*targets));
+	for (size_t i = 0; i < ntargets; i++)
+		n_keys[i] = keys ? keys[i] : NULL;
 	n_ntargets = ntargets;
 	for (size_t i = 0; i < ntargets; i++) {
 		v4 |= targets[i].family == AF_INET;
@@ -359,10 +365,55 @@ static void notify_send(struct notify_job *j, uint64_t now)
 	dns_writer_header(&w, j->id, (uint16_t)(DNS_AA | (DNS_OPCODE_NOTIFY << 11)));
 	dns_writer_question(&w, j->origin, RR_SOA, j->rclass);
 	len = dns_writer_finish(&w);
-	if (fd >= 0 && sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl) >= 0)
+	if (n_keys[j->target] != NULL) {
+		int n = tsig_sign_request(n_keys[j->target], &j->tsig, buf, len,
+		                          sizeof(buf), (uint64_t)time(NULL));
+
+		len = n > 0 ? (size_t)n : 0;   /* cannot happen: 512 is ample */
+	}
+	if (fd >= 0 && len > 0 && sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl) >= 0)
 		stats_notify_sent();
 	j->sent++;
 	j->due_ms = now + ((uint64_t)NOTIFY_FIRST_MS << (j->sent - 1));
+}
+
+/* "NOTIFY for ZONE to ADDR: WHAT (RCODE, TSIG error)". */
+static void notify_warn(const struct notify_job *j, const char *what,
+                        unsigned rcode, int tsig_rc)
+{
+	char name[DNAME_TEXT_MAX], addr[NETADDR_TEXT_MAX], b1[16], b2[16];
+
+	dname_to_text(name, sizeof(name), j->origin);
+	netaddr_format(addr, sizeof(addr), &n_targets[j->target]);
+	lb_warnx("NOTIFY for %s to %s: %s (%s, TSIG %s)", name, addr, what,
+	         dns_rcode_to_text(rcode, b1),
+	         tsig_rc > 0 ? tsig_error_to_text((unsigned)tsig_rc, b2) :
+	         "missing or malformed");
+}
+
+/* The answer P to a signed NOTIFY: true when its TSIG verifies (RFC
+ * 8945 §5.4: the client checks the answer's TSIG). A refusal that
+ * names a TSIG error (the secondary does not know our key or MAC) ends
+ * the job like any other refusal; an answer that claims success but is
+ * unsigned or badly signed is discarded, as it may be forged, and the
+ * job keeps waiting for a good one. */
+static bool notify_signed_ok(struct notify_job *j, const uint8_t *p,
+                             size_t len, unsigned rcode, bool *give_up)
+{
+	struct tsig_ctx t = j->tsig;   /* the request MAC, kept for resends */
+	int rc = tsig_verify_response(&t, p, len, (uint64_t)time(NULL));
+
+	*give_up = false;
+	if (rc == 0)
+		return true;
+	if (rcode != DNS_RCODE_NOERROR) {
+		notify_warn(j, "refused", rcode, rc);
+		*give_up = true;
+	} else if (!j->tsig_warned) {
+		notify_warn(j, "answer ignored", rcode, rc);
+		j->tsig_warned = true;
+	}
+	return false;
 }
 
 /* Drop the job an answer from FROM with ID acknowledges. */
@@ -377,16 +428,22 @@ static void notify_ack(const struct netaddr *from, const uint8_t *p, size_t len)
 	for (pp = &n_jobs; *pp; pp = &(*pp)->next) {
 		struct notify_job *j = *pp;
 		const struct netaddr *t = &n_targets[j->target];
-		if (j->sent && j->id == h.id && netaddr_equal_ip(t, from)
-		    && t->port == from->port) {
-			if (dns_flags_rcode(h.flags) == DNS_RCODE_NOERROR)
-				stats_notify_acked();
-			else
-				stats_notify_failed();
-			*pp = j->next;
-			free(j);
+		unsigned rcode = dns_flags_rcode(h.flags);
+		bool give_up = false;
+
+		if (!j->sent || j->id != h.id || !netaddr_equal_ip(t, from)
+		    || t->port != from->port)
+			continue;
+		if (n_keys[j->target] != NULL &&
+		    !notify_signed_ok(j, p, len, rcode, &give_up) && !give_up)
 			return;
-		}
+		if (rcode == DNS_RCODE_NOERROR && !give_up)
+			stats_notify_acked();
+		else
+			stats_notify_failed();
+		*pp = j->next;
+		free(j);
+		return;
 	}
 }
 

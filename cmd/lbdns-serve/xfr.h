@@ -51,8 +51,13 @@ int xfr_send_zone_signed(int fd, const uint8_t *q, size_t qlen,
  * (sources: the listen addresses, so secondaries see the address they
  * transfer from); then a thread sends a NOTIFY for each zone version
  * swapped in to every target and resends it, with doubling delays, until
- * an answer comes or NOTIFY_TRIES sends went unanswered. */
-int notify_init(const struct netaddr *targets, size_t ntargets,
+ * an answer comes or NOTIFY_TRIES sends went unanswered. KEYS (NULL, or
+ * one entry per target, NULL for none) signs the NOTIFYs to a target
+ * with TSIG (RFC 8945); the answer must then carry a valid TSIG RR: an
+ * unsigned or badly signed NOERROR is ignored, a refusal is reported
+ * with its TSIG error. The keys must outlive the NOTIFY thread. */
+int notify_init(const struct netaddr *targets,
+                const struct tsig_key *const *keys, size_t ntargets,
                 const struct netaddr *sources, size_t nsources);
 int notify_start(void);
 void notify_stop(void);

@@ -353,6 +353,205 @@ flood() {
 	assert_output "192.0.2.10"
 }
 
+# tsig_query SKEW SECRET_B64: a SOA query for example.com signed with
+# xfr.example. (hmac-sha256) SKEW seconds off our clock, sent over UDP;
+# prints "rcode R error E other O skew S mac M", where O is the length
+# of Other Data, S the server time there minus ours, M "valid" when the
+# answer's MAC verifies against the request MAC and the key.
+tsig_query() {
+	python3 - "$LB_IP" "$LB_PORT" "$1" "$2" <<-'EOF'
+	import base64, hashlib, hmac, socket, struct, sys, time
+	ip, port, skew, key = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), base64.b64decode(sys.argv[4])
+	def name(s):
+	    return b"".join(bytes([len(l)]) + l.encode() for l in s.split(".") if l) + b"\0"
+	kname, alg = name("xfr.example."), name("hmac-sha256.")
+	now = int(time.time())
+	signed = now + skew
+	msg = struct.pack(">6H", 0x1234, 0, 1, 0, 0, 0) + name("example.com.") + struct.pack(">HH", 6, 1)
+	tvars = kname + struct.pack(">HI", 255, 0) + alg + struct.pack(">HIHHH", signed >> 32, signed & 0xffffffff, 300, 0, 0)
+	mac = hmac.new(key, msg + tvars, hashlib.sha256).digest()
+	rd = alg + struct.pack(">HIHH", signed >> 32, signed & 0xffffffff, 300, len(mac)) + mac + struct.pack(">HHH", 0x1234, 0, 0)
+	q = msg[:10] + struct.pack(">H", 1) + msg[12:] + kname + struct.pack(">HHIH", 250, 255, 0, len(rd)) + rd
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.settimeout(3)
+	s.sendto(q, (ip, port))
+	r = s.recv(4096)
+	# The TSIG RR is the last record: parse the answer from the top.
+	def skip(m, p):
+	    while m[p]:
+	        if m[p] >= 0xc0:
+	            return p + 2
+	        p += 1 + m[p]
+	    return p + 1
+	qd, an, ns, ar = struct.unpack(">4H", r[4:12])
+	p = 12
+	for _ in range(qd):
+	    p = skip(r, p) + 4
+	for _ in range(an + ns + ar - 1):
+	    p = skip(r, p) + 8
+	    p += 2 + struct.unpack(">H", r[p:p + 2])[0]
+	tsig_at = p
+	p = skip(r, p) + 8 + 2
+	ralg_at = p
+	p = skip(r, p)
+	ralg = r[ralg_at:p]
+	hi, lo, fudge, mlen = struct.unpack(">HIHH", r[p:p + 10]); p += 10
+	rmac = r[p:p + mlen]; p += mlen
+	oid, err, olen = struct.unpack(">3H", r[p:p + 6]); p += 6
+	other = r[p:p + olen]
+	stime = int.from_bytes(other, "big") if olen == 6 else 0
+	verdict = "none"
+	if mlen:
+	    unsigned = r[:10] + struct.pack(">H", ar - 1) + r[12:tsig_at]
+	    v = struct.pack(">H", len(mac)) + mac + unsigned + kname + struct.pack(">HI", 255, 0) + \
+	        ralg + struct.pack(">HIHHH", hi, lo, fudge, err, olen) + other
+	    verdict = "valid" if hmac.compare_digest(hmac.new(key, v, hashlib.sha256).digest(), rmac) else "bad"
+	print("rcode", r[3] & 15, "error", err, "other", olen,
+	      "skew", (stime - now) if olen == 6 else "-", "signed", (hi << 32 | lo) - signed, "mac", verdict)
+	EOF
+}
+
+@test "tsig: BADTIME for a request signed 20 minutes off, signed, with our time in Other Data" {
+	serve --tsig-key "$KEYS"
+	run tsig_query 0 "$KEY256"
+	assert_success
+	assert_output "rcode 0 error 0 other 0 skew - signed 0 mac valid"
+	for skew in -1200 1200; do
+		run tsig_query "$skew" "$KEY256"
+		assert_success
+		# NOTAUTH, BADTIME; Time Signed echoes the request's; Other
+		# Data holds the server's clock (within a second of ours).
+		assert_output --regexp "^rcode 9 error 18 other 6 skew (-1|0|1) signed 0 mac valid$"
+	done
+	# Within the fudge (300 s) the request is fine.
+	run tsig_query -250 "$KEY256"
+	assert_output --regexp "^rcode 0 error 0 other 0 skew - signed -?[0-9]+ mac valid$"
+	# The wrong secret: BADSIG, unsigned (no MAC), whatever the time.
+	run tsig_query -1200 "$WRONG"
+	assert_output --regexp "^rcode 9 error 16 other 0 skew - signed -?[0-9]+ mac none$"
+}
+
+@test "cookies: a secret file readable by others warns" {
+	printf 'e5e973e5a6b2a43f48e7dc849e37bfcf\n' >"$BATS_TEST_TMPDIR/secret"
+	chmod 640 "$BATS_TEST_TMPDIR/secret"
+	serve --cookie-secret "$BATS_TEST_TMPDIR/secret"
+	run log
+	assert_output --partial "secret: readable by group or others, or owned by another user: keep the cookie secret private"
+	chmod 600 "$BATS_TEST_TMPDIR/secret"
+	start_daemon other lbdns-serve -z "$ZONE" -l "$LB_NET.2:$LB_PORT" -t 1 \
+		--cookie-secret "$BATS_TEST_TMPDIR/secret"
+	wait_for_dns "$LB_NET.2" "$LB_PORT"
+	run cat "$BATS_TEST_TMPDIR/other.log"
+	refute_output --partial "readable by group or others"
+}
+
+@test "cookies: rotation: the previous secret on the second line is still accepted, then dropped" {
+	old=e5e973e5a6b2a43f48e7dc849e37bfcf
+	new=0f1e2d3c4b5a69788796a5b4c3d2e1f0
+	printf '%s\n' "$old" >"$BATS_TEST_TMPDIR/s1"
+	printf '# rolled\n%s\n%s\n' "$new" "$old" >"$BATS_TEST_TMPDIR/s2"
+	printf '%s\n' "$new" >"$BATS_TEST_TMPDIR/s3"
+	chmod 600 "$BATS_TEST_TMPDIR"/s[123]
+	serve --cookie-secret "$BATS_TEST_TMPDIR/s1" --cookie-required-size 512
+	run lbdig -b "$LB_NET.9" +cookie=1112131415161718 www.example.com A
+	oldcookie=$(echo "$output" | cookie_of)
+	stop_daemons
+	# Mid-rotation: the new secret signs, the old one still verifies.
+	serve --cookie-secret "$BATS_TEST_TMPDIR/s2" --cookie-required-size 512
+	run lbdig -b "$LB_NET.9" +ignore +bufsize=1232 +cookie="$oldcookie" big.example.com TXT
+	assert_output --partial "ANSWER: 4"
+	refute_output --regexp "flags: [a-z ]*tc"
+	newcookie=$(echo "$output" | cookie_of)
+	[ "${newcookie:0:16}" = 1112131415161718 ]
+	stop_daemons
+	# Rotation done: the old cookie is refused, the new one accepted.
+	serve --cookie-secret "$BATS_TEST_TMPDIR/s3" --cookie-required-size 512
+	run lbdig -b "$LB_NET.9" +ignore +bufsize=1232 +cookie="$oldcookie" big.example.com TXT
+	assert_output --regexp "flags: qr aa tc[ ;]"
+	run lbdig -b "$LB_NET.9" +ignore +bufsize=1232 +cookie="$newcookie" big.example.com TXT
+	assert_output --partial "ANSWER: 4"
+	refute_output --regexp "flags: [a-z ]*tc"
+}
+
+# big_ok DIG-ARGS...: big.example.com TXT in full over UDP (a valid cookie
+# lifts --cookie-required-size); big_tc: held down to TC=1.
+big_ok() {
+	run dig +tries=1 +time=2 -p "$LB_PORT" -b "$LB_NET.9" +ignore +bufsize=1232 "$@" big.example.com TXT
+	assert_output --partial "ANSWER: 4"
+	refute_output --regexp "flags: [a-z ]*tc"
+}
+big_tc() {
+	run dig +tries=1 +time=2 -p "$LB_PORT" -b "$LB_NET.9" +ignore +bufsize=1232 "$@" big.example.com TXT
+	assert_output --regexp "flags: qr aa tc[ ;]"
+}
+
+@test "cookies: SIGHUP re-reads the secret file: new signs, old accepted then dropped; a bad file keeps them" {
+	A=e5e973e5a6b2a43f48e7dc849e37bfcf
+	B=0f1e2d3c4b5a69788796a5b4c3d2e1f0
+	secret="$BATS_TEST_TMPDIR/secret"
+	# put LINES...: replace the secret file as an operator would (rename)
+	put() { printf '%s\n' "$@" >"$secret.tmp"; chmod 600 "$secret.tmp"; mv "$secret.tmp" "$secret"; }
+	reloads() { [ "$(grep -c "$1" "$BATS_TEST_TMPDIR/lbdns-serve.log")" -eq "$2" ]; }
+	put "$A"
+	serve --cookie-secret "$secret" --cookie-required-size 512
+	# a verifier that knows B only: it accepts exactly the cookies B made
+	printf '%s\n' "$B" >"$BATS_TEST_TMPDIR/b-only"
+	chmod 600 "$BATS_TEST_TMPDIR/b-only"
+	start_daemon other lbdns-serve -z "$ZONE" -l "$LB_NET.2:$LB_PORT" -t 1 \
+		--cookie-secret "$BATS_TEST_TMPDIR/b-only" --cookie-required-size 512
+	wait_for_dns "$LB_NET.2" "$LB_PORT"
+	run lbdig -b "$LB_NET.9" +cookie=1112131415161718 www.example.com A
+	acookie=$(echo "$output" | cookie_of)
+	[ "${#acookie}" -eq 48 ]
+	big_ok @"$LB_IP" +cookie="$acookie"
+	big_tc @"$LB_NET.2" +cookie="$acookie"          # not a B cookie
+
+	# "B, A": B signs from now on, A's cookies are still good
+	put "$B" "$A"
+	kill -HUP "$lbdns_serve_pid"
+	wait_for reloads "cookie secrets reloaded" 1
+	big_ok @"$LB_IP" +cookie="$acookie"
+	bcookie=$(echo "$output" | cookie_of)
+	[ "${bcookie:0:16}" = 1112131415161718 ] && [ "$bcookie" != "$acookie" ]
+	big_ok @"$LB_NET.2" +cookie="$bcookie"          # made with B
+
+	# "B" alone: A's cookies are refused (held to TC=1), B's still good
+	put "$B"
+	kill -HUP "$lbdns_serve_pid"
+	wait_for reloads "cookie secrets reloaded" 2
+	big_tc @"$LB_IP" +cookie="$acookie"
+	big_ok @"$LB_IP" +cookie="$bcookie"
+
+	# garbage: reported with file:line, B stays in force
+	printf 'not a secret\n' >"$secret"
+	kill -HUP "$lbdns_serve_pid"
+	wait_for reloads "the cookie secrets in use are kept" 1
+	grep -qF "secret:1:1: want 32 hex digits (a second line: the previous secret): SIGHUP: the cookie secrets in use are kept" \
+		"$BATS_TEST_TMPDIR/lbdns-serve.log"
+	big_ok @"$LB_IP" +cookie="$bcookie"
+	big_tc @"$LB_IP" +cookie="$acookie"
+	# a missing file too; the server still answers
+	rm "$secret"
+	kill -HUP "$lbdns_serve_pid"
+	wait_for reloads "the cookie secrets in use are kept" 2
+	grep -qF "secret: No such file or directory: SIGHUP" "$BATS_TEST_TMPDIR/lbdns-serve.log"
+	big_ok @"$LB_IP" +cookie="$bcookie"
+	kill -0 "$lbdns_serve_pid"
+}
+
+@test "tsig: a 0600 key file owned by another user than root warns too" {
+	requires root
+	chown 65534 "$KEYS"
+	serve --tsig-key "$KEYS"
+	wait_for grep -q "tsig.keys: readable by group or others, or owned by another user" \
+		"$BATS_TEST_TMPDIR/lbdns-serve.log"
+	chown 0 "$KEYS"
+	start_daemon other lbdns-serve -z "$ZONE" -l "$LB_NET.2:$LB_PORT" -t 1 --tsig-key "$KEYS"
+	wait_for_dns "$LB_NET.2" "$LB_PORT"
+	run cat "$BATS_TEST_TMPDIR/other.log"
+	refute_output --partial "readable by"
+}
+
 @test "tsig: a key file readable by others warns; a broken one stops with file:line:col" {
 	chmod 644 "$KEYS"
 	serve --tsig-key "$KEYS" --allow-transfer "127.0.0.0/8,key=xfr.example."
@@ -364,4 +563,79 @@ flood() {
 	run lbdns-serve -z "$ZONE" -l "$LB_NET.3:$LB_PORT" --allow-transfer "$LB_NET.0/24,key=nokey."
 	assert_failure 2
 	assert_output --partial "no such key"
+}
+
+# metric NAME: the value of one sample of --metrics $LB_NET.1:9153.
+metric() {
+	curl -sS --max-time 5 "http://$LB_NET.1:9153/metrics" |
+		awk -v m="$1" '$1 == m { print $2; found = 1 } END { exit !found }'
+}
+
+@test "counters: RRL verdicts and cookie kinds in --metrics and the SIGUSR1 report" {
+	serve --rrl 20 --rrl-slip 2 --cookies --cookie-required-size 512 \
+		--metrics "$LB_NET.1:9153"
+	for k in valid bad client_only none; do
+		eval "c0_$k=\$(metric 'lbdns_cookie_queries_total{cookie=\"$k\"}')"
+	done
+	t0=$(metric lbdns_cookie_truncated_total)
+	[ "$(metric 'lbdns_rrl_responses_total{verdict="drop"}')" = 0 ]
+	[ "$(metric 'lbdns_rrl_responses_total{verdict="slip"}')" = 0 ]
+	# One query of each cookie kind, and one large answer held to 512
+	# octets for want of a valid cookie.
+	run lbdig +cookie=0102030405060708 www.example.com A
+	cookie=$(echo "$output" | cookie_of)
+	run lbdig +cookie="$cookie" www.example.com A
+	assert_output --partial "(good)"
+	lbdig +cookie=0102030405060708010000006b07452e0011223344556677 www.example.com A >/dev/null
+	lbdig +nocookie www.example.com A >/dev/null
+	run lbdig +ignore +bufsize=1232 +nocookie big.example.com TXT
+	assert_output --regexp "flags: qr aa tc[ ;]"
+	[ "$(metric 'lbdns_cookie_queries_total{cookie="client_only"}')" -eq $((c0_client_only + 1)) ]
+	[ "$(metric 'lbdns_cookie_queries_total{cookie="valid"}')" -eq $((c0_valid + 1)) ]
+	[ "$(metric 'lbdns_cookie_queries_total{cookie="bad"}')" -eq $((c0_bad + 1)) ]
+	[ "$(metric 'lbdns_cookie_queries_total{cookie="none"}')" -eq $((c0_none + 2)) ]
+	[ "$(metric lbdns_cookie_truncated_total)" -eq $((t0 + 1)) ]
+	# A flood from one address: what it did not get was dropped or slipped.
+	run flood "$LB_NET.10" 400
+	read -r _ full _ tc _ secs <<<"$output"
+	echo "# flood: $output" >&3
+	drop=$(metric 'lbdns_rrl_responses_total{verdict="drop"}')
+	slip=$(metric 'lbdns_rrl_responses_total{verdict="slip"}')
+	[ "$slip" -eq "$tc" ]
+	[ "$drop" -eq $((400 - full - tc)) ]
+	[ "$drop" -gt 100 ]
+	kill -USR1 "$lbdns_serve_pid"
+	wait_for grep -q '^  cookies valid' "$BATS_TEST_TMPDIR/lbdns-serve.log"
+	run log
+	assert_line --regexp "^  rrl checked [0-9]+, passed [0-9]+, dropped $drop, slipped $slip$"
+	assert_line --regexp "^  cookies valid [1-9][0-9]*, bad 1, client-only [1-9][0-9]*, none [1-9][0-9]*; truncated for want of one 1, BADCOOKIE 0$"
+}
+
+@test "counters: no RRL or cookie metrics when neither is on" {
+	serve --metrics "$LB_NET.1:9153"
+	run curl -sS --max-time 5 "http://$LB_NET.1:9153/metrics"
+	assert_success
+	assert_output --partial "lbdns_queries_total"
+	refute_output --partial "lbdns_rrl_"
+	refute_output --partial "lbdns_cookie_"
+}
+
+@test "limits: --max-zone-records refuses a larger zone at start and on reload, the old version serves" {
+	# The zone of setup() has 8 records.
+	run lbdns-serve -z "$ZONE" -l "$LB_IP:$LB_PORT" --no-sandbox --max-zone-records 7
+	assert_failure 1
+	assert_output --partial "zone has more than 7 records"
+	assert_output --partial "example.com.zone: no valid zone version"
+	serve --max-zone-records 8
+	run lbdig +short www.example.com A
+	assert_output "192.0.2.10"
+	sed -i 's/^www\tA\t192.0.2.10/www\tA\t192.0.2.11\nextra\tA\t192.0.2.12/; s/2026112501/2026112502/' "$ZONE"
+	grep -q extra "$ZONE"
+	kill -HUP "$lbdns_serve_pid"
+	wait_for grep -q "too many records" "$BATS_TEST_TMPDIR/lbdns-serve.log"
+	run lbdig +short www.example.com A
+	assert_output "192.0.2.10"
+	run lbdns-serve -z "$ZONE" --max-zone-records 0
+	assert_failure 2
+	assert_output --partial "not a number in 1..1000000000"
 }

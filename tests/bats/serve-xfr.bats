@@ -247,6 +247,215 @@ start_knot() {
 	assert_output --partial ' 2 3600 600 86400 300'
 }
 
+XKEY=c2VjcmV0LWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
+NKEY=bm90aWZ5LWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
+NWRONG=d3JvbmcgLWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
+
+# tsig_keys: xfr.example. for transfers, notify.example. for NOTIFY, as
+# lbdns-serve knows them; prints the file name.
+tsig_keys() {
+	local f="$BATS_TEST_TMPDIR/tsig.keys"
+	cat >"$f" <<-EOF
+	key "xfr.example." { algorithm hmac-sha256; secret "$XKEY"; };
+	key "notify.example." { algorithm hmac-sha256; secret "$NKEY"; };
+	EOF
+	chmod 600 "$f"
+	echo "$f"
+}
+
+# start_knot_tsig NOTIFY_SECRET: knotd on $LB_NET.2 transferring with
+# xfr.example. and accepting NOTIFY only signed with notify.example.
+# whose secret (as knotd has it) is NOTIFY_SECRET.
+start_knot_tsig() {
+	local d="$BATS_TEST_TMPDIR/knot"
+	mkdir -p "$d"
+	cat >"$d/knot.conf" <<-EOF
+	server:
+	    rundir: "$d"
+	    listen: $LB_NET.2@$LB_PORT
+	log:
+	  - target: stderr
+	    any: info
+	database:
+	    storage: "$d"
+	key:
+	  - id: xfr.example.
+	    algorithm: hmac-sha256
+	    secret: $XKEY
+	  - id: notify.example.
+	    algorithm: hmac-sha256
+	    secret: $1
+	remote:
+	  - id: primary
+	    address: $LB_IP@$LB_PORT
+	    via: $LB_NET.2
+	    key: xfr.example.
+	acl:
+	  - id: from_primary
+	    address: $LB_IP
+	    key: notify.example.
+	    action: notify
+	template:
+	  - id: default
+	    storage: "$d"
+	zone:
+	  - domain: example.com
+	    master: primary
+	    acl: from_primary
+	EOF
+	start_daemon knotd knotd -c "$d/knot.conf"
+}
+
+knot_www() {
+	dig +short +tries=1 +time=1 -p "$LB_PORT" @"$LB_NET.2" www.example.com A | grep -qx "$1"
+}
+
+@test "TSIG-signed NOTIFY: knotd with the key accepts it and transfers" {
+	requires cmd:knotd
+	keys=$(tsig_keys)
+	serve_stream --tsig-key "$keys" --allow-transfer "$LB_NET.0/24,key=xfr.example." \
+		--notify "$LB_NET.2:$LB_PORT,key=notify.example."
+	start_knot_tsig "$NKEY"
+	wait_for -t 20 knot_www 192.0.2.1 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+	# Version 2 reaches knotd by the signed NOTIFY (refresh is 3600 s).
+	zone_version 2 192.0.2.2 >&7
+	wait_for -t 20 knot_www 192.0.2.2 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+	kill -USR1 "$lbdns_serve_pid"
+	wait_for grep -q 'notify sent' "$LOG"
+	run cat "$LOG"
+	assert_output --regexp 'notify sent [1-9][0-9]*, acked [1-9][0-9]*, failed 0'
+	refute_output --partial "TSIG"
+	run cat "$BATS_TEST_TMPDIR/knotd.log"
+	assert_output --regexp "notify, incoming, remote $LB_IP@[0-9]+"
+	refute_output --partial "denied"
+}
+
+@test "TSIG-signed NOTIFY: with a wrong key knotd refuses it and nothing is transferred" {
+	requires cmd:knotd
+	keys=$(tsig_keys)
+	serve_stream --tsig-key "$keys" --allow-transfer "$LB_NET.0/24,key=xfr.example." \
+		--notify "$LB_NET.2:$LB_PORT,key=notify.example."
+	start_knot_tsig "$NWRONG"
+	wait_for -t 20 knot_www 192.0.2.1 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+	zone_version 2 192.0.2.2 >&7
+	wait_for -t 10 grep -q "NOTIFY for example.com. to $LB_NET.2:$LB_PORT: refused (NOTAUTH, TSIG BADSIG)" "$LOG" ||
+		{ cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+	sleep 1
+	run dig +short -p "$LB_PORT" @"$LB_NET.2" www.example.com A
+	assert_output 192.0.2.1
+	# knotd answered the NOTIFY NOTAUTH/BADSIG (logged above) and did
+	# not act on it.
+	run cat "$BATS_TEST_TMPDIR/knotd.log"
+	refute_output --partial "notify, incoming"
+	refute_output --partial "serial 1 -> 2"
+	kill -USR1 "$lbdns_serve_pid"
+	wait_for grep -q 'notify sent' "$LOG"
+	run cat "$LOG"
+	assert_output --regexp 'acked 0, failed [1-9]'
+}
+
+@test "TSIG-signed NOTIFY: an nsd secondary with the key accepts it and transfers" {
+	requires cmd:nsd
+	keys=$(tsig_keys)
+	serve_stream --tsig-key "$keys" --allow-transfer "$LB_NET.0/24,key=xfr.example." \
+		--notify "$LB_NET.3:$LB_PORT,key=notify.example."
+	local d="$BATS_TEST_TMPDIR/nsd"
+	mkdir -p "$d"
+	cat >"$d/nsd.conf" <<-EOF
+	server:
+	    ip-address: $LB_NET.3@$LB_PORT
+	    zonesdir: "$d"
+	    database: ""
+	    pidfile: "$d/nsd.pid"
+	    xfrdfile: "$d/xfrd.state"
+	    zonelistfile: "$d/zone.list"
+	    xfrdir: "$d"
+	    username: ""
+	    chroot: ""
+	    server-count: 1
+	    verbosity: 2
+	remote-control:
+	    control-enable: no
+	key:
+	    name: xfr.example.
+	    algorithm: hmac-sha256
+	    secret: "$XKEY"
+	key:
+	    name: notify.example.
+	    algorithm: hmac-sha256
+	    secret: "$NKEY"
+	zone:
+	    name: example.com
+	    zonefile: "example.com.zone"
+	    request-xfr: AXFR $LB_IP@$LB_PORT xfr.example.
+	    allow-notify: $LB_IP notify.example.
+	    outgoing-interface: $LB_NET.3
+	EOF
+	start_daemon nsd nsd -d -c "$d/nsd.conf"
+	wait_for -t 20 bash -c "dig +short +tries=1 +time=1 -p $LB_PORT @$LB_NET.3 www.example.com A | grep -qx 192.0.2.1" ||
+		{ cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+	zone_version 2 192.0.2.2 >&7
+	wait_for -t 20 bash -c "dig +short +tries=1 +time=1 -p $LB_PORT @$LB_NET.3 www.example.com A | grep -qx 192.0.2.2" ||
+		{ cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+	kill -USR1 "$lbdns_serve_pid"
+	wait_for grep -q 'notify sent' "$LOG"
+	run cat "$LOG"
+	assert_output --regexp 'acked [1-9][0-9]*, failed 0'
+	refute_output --partial "TSIG"
+}
+
+@test "TSIG-signed NOTIFY: the request carries the key; an unsigned NOERROR answer is not taken as an ack" {
+	python3 - "$LB_NET.5" "$LB_PORT" "$BATS_TEST_TMPDIR/notify.log" <<-'EOF' &
+	import socket, struct, sys
+	u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	u.bind((sys.argv[1], int(sys.argv[2])))
+	u.settimeout(30)
+	with open(sys.argv[3], 'w', buffering=1) as log:
+	    while True:
+	        try:
+	            m, peer = u.recvfrom(512)
+	        except socket.timeout:
+	            break
+	        mid, fl, qd, an, ns, ar = struct.unpack('>6H', m[:12])
+	        p = 12
+	        while m[p]:
+	            p += 1 + m[p]
+	        p += 5                               # root label, type, class
+	        labels = []
+	        while m[p]:
+	            labels.append(m[p + 1:p + 1 + m[p]].decode()); p += 1 + m[p]
+	        rtype = struct.unpack('>H', m[p + 1:p + 3])[0]
+	        log.write('notify ar %d rr type %d key %s\n' % (ar, rtype, '.'.join(labels)))
+	        # NOERROR, no TSIG RR: the sender must not count it as the ack.
+	        r = struct.pack('>6H', mid, 0x8000 | (fl & 0x7800) | 0x0400, 1, 0, 0, 0)
+	        u.sendto(r + m[12:12 + (m.index(b'\0', 12) - 12) + 5], peer)
+	EOF
+	echo "$!" >>"$LB_PIDFILE"
+	wait_for test -f "$BATS_TEST_TMPDIR/notify.log"
+	keys=$(tsig_keys)
+	serve_stream --tsig-key "$keys" --notify "$LB_NET.5:$LB_PORT,key=notify.example."
+	wait_for -t 5 grep -q . "$BATS_TEST_TMPDIR/notify.log"
+	run head -1 "$BATS_TEST_TMPDIR/notify.log"
+	assert_output "notify ar 1 rr type 250 key notify.example"
+	wait_for -t 5 grep -q "NOTIFY for example.com. to $LB_NET.5:$LB_PORT: answer ignored (NOERROR, TSIG missing or malformed)" "$LOG"
+	# Ignored, so resent a second later.
+	wait_for -t 5 bash -c "[ \$(wc -l <'$BATS_TEST_TMPDIR/notify.log') -ge 2 ]"
+	kill -USR1 "$lbdns_serve_pid"
+	wait_for grep -q 'notify sent' "$LOG"
+	run grep -c "answer ignored" "$LOG"
+	assert_output 1
+	assert grep -q 'acked 0, failed 0' "$LOG"
+}
+
+@test "--notify ADDR,key=NAME needs the key in --tsig-key" {
+	run lbdns-serve -z "$ZONE" -l "$LB_IP:$LB_PORT" --notify "$LB_NET.2,key=nokey."
+	assert_failure 2
+	assert_output --partial "--notify ...,key=nokey.: no such key (no --tsig-key given)"
+	run lbdns-serve -z "$ZONE" -l "$LB_IP:$LB_PORT" --notify "$LB_NET.2,key="
+	assert_failure 2
+	assert_output --partial "want ADDR[:PORT] or ADDR[:PORT],key=NAME"
+}
+
 @test "an nsd secondary transfers the zone and serves the same records" {
 	requires cmd:nsd
 	serve_stream --allow-transfer "$LB_NET.0/24" --notify "$LB_NET.3:$LB_PORT"

@@ -468,10 +468,48 @@ static void test_garbage(void)
 	is_int(valid, 0, "20000 random server cookies: none valid");
 }
 
+/* A set published over K (a SIGHUP reload) is what K's users make and
+ * verify with; the set it replaced is handed back for the caller to free
+ * after its grace period. */
+static void test_publish(void)
+{
+	struct cookie_keys k, ba, b;
+	struct dns_cookie c, ra, rb;
+	uint8_t ip[16];
+	size_t iplen = ip_of("192.0.2.1", ip);
+	const uint32_t t0 = 1700000000;
+
+	keys_of(&k, "000102030405060708090a0b0c0d0e0f", NULL);
+	keys_of(&ba, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", "000102030405060708090a0b0c0d0e0f");
+	keys_of(&b, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", NULL);
+	option_of(&c, "0102030405060708");
+	ok(cookie_keys_in_force(&k) == &k, "nothing published: K itself");
+	cookie_reply(&k, &c, t0, ip, iplen, &ra);
+
+	ok(cookie_keys_publish(&k, &ba) == NULL, "first publish replaces K's own set");
+	ok(cookie_keys_in_force(&k) == &ba, "then the published set is in force");
+	is_int(cookie_verify(&k, &ra, t0, ip, iplen), COOKIE_VALID,
+	       "\"B, A\": an A cookie is still accepted");
+	cookie_reply(&k, &c, t0, ip, iplen, &rb);
+	ok(memcmp(rb.server, ra.server, 16) != 0 &&
+	   cookie_verify(&b, &rb, t0, ip, iplen) == COOKIE_VALID,
+	   "\"B, A\": new cookies are made with B");
+
+	ok(cookie_keys_publish(&k, &b) == &ba, "the replaced set is handed back");
+	is_int(cookie_verify(&k, &ra, t0, ip, iplen), COOKIE_BAD,
+	       "\"B\": the A cookie is refused");
+	is_int(cookie_verify(&k, &rb, t0, ip, iplen), COOKIE_VALID,
+	       "\"B\": the B cookie is accepted");
+
+	ok(cookie_keys_same(&k, &b) && !cookie_keys_same(&k, &ba) &&
+	   !cookie_keys_same(&b, &ba), "same: compares the sets in force");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	test_publish();
 	test_rfc9018();
 	test_rules();
 	test_parse();

@@ -599,6 +599,20 @@ static void test_answer_signed(void)
 	zoneset_free(zs);
 }
 
+/* In a TSIG RR 16 is BADSIG, not the BADVERS of an OPT RR. */
+static void test_error_names(void)
+{
+	char buf[16];
+
+	is_str(tsig_error_to_text(DNS_RCODE_BADSIG, buf), "BADSIG", "16: BADSIG");
+	is_str(tsig_error_to_text(DNS_RCODE_BADKEY, buf), "BADKEY", "17: BADKEY");
+	is_str(tsig_error_to_text(DNS_RCODE_BADTIME, buf), "BADTIME", "18: BADTIME");
+	is_str(tsig_error_to_text(DNS_RCODE_BADTRUNC, buf), "BADTRUNC",
+	       "22: BADTRUNC");
+	is_str(tsig_error_to_text(DNS_RCODE_NOTAUTH, buf), "NOTAUTH",
+	       "others as rcodes");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -614,5 +628,6 @@ int main(void)
 	test_mutations();
 	test_xfr_acl();
 	test_answer_signed();
+	test_error_names();
 	return done_testing();
 }
