@@ -19,6 +19,8 @@
  *   ns-cname         NS target is a CNAME                       error
  *   mx-cname         MX target is a CNAME                       warning
  *   srv-cname        SRV target is a CNAME                      warning
+ *   lb-signed        balanced RRset with an RRSIG: with DO it   warning
+ *                    is answered whole (balancing only orders)
  * (out-of-zone, duplicate, ttl-mismatch, lb-annotation and lb-policy come
  * from the builder in zone.c.) Each finding names the record's file:line. */
 #include "common/zone.h"
@@ -312,6 +314,42 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 	}
 }
 
+/* Whether the RRSIGs at NODE cover TYPE (the type covered is the first
+ * field of an RRSIG's RDATA). */
+static bool signed_type(const struct zone_node *node, uint16_t type)
+{
+	const struct zone_rrset *sigs = zone_node_rrset(node, RR_RRSIG);
+
+	for (uint16_t k = 0; sigs != NULL && k < sigs->nrec; k++) {
+		const uint8_t *rd = sigs->rec[k].rdata;
+
+		if (sigs->rec[k].rdlen >= 2 && (uint16_t)(rd[0] << 8 | rd[1]) == type)
+			return true;
+	}
+	return false;
+}
+
+/* A signed balanced RRset: its RRSIG covers every record, so answers to
+ * validating resolvers (DO set) carry all of them and balancing can only
+ * order them (cmd/lbdns-serve/answer.c). Worth knowing before count=,
+ * state=down or alldown are relied on. */
+static void check_signed_balanced(struct checker *c, const struct zone_node *node)
+{
+	char tb[16];
+
+	for (uint16_t i = 0; i < node->nrrsets; i++) {
+		const struct zone_rrset *s = &node->rrsets[i];
+
+		if (s->bal == NULL || !signed_type(node, s->type))
+			continue;
+		zone_findings_add(c->fs, ZONE_WARNING, rfile(c, &s->rec[0]),
+		                  rline(c, &s->rec[0]), 0, "lb-signed",
+		                  "balanced %s RRset is signed: answers with DO carry "
+		                  "all its records, balancing only orders them",
+		                  rrtype_to_text(s->type, tb));
+	}
+}
+
 void zone_check_run(const struct zone *z, const struct zone_recsrc *src,
                     struct zone_findings *fs)
 {
@@ -325,5 +363,7 @@ void zone_check_run(const struct zone *z, const struct zone_recsrc *src,
 		check_dname_children(&c, node);
 		check_ds(&c, node);
 		check_targets(&c, node);
+		if (node->nrrsets > 1)
+			check_signed_balanced(&c, node);
 	}
 }

@@ -77,3 +77,20 @@ teardown() { _common_teardown; }
 	run --separate-stderr lbdns-zone fmt --absolute "$T/bigttl.zone"
 	assert_output --regexp 'ns\.t\.[[:space:]]+0[[:space:]]+IN[[:space:]]+A[[:space:]]+192\.0\.2\.1'
 }
+
+@test "check: a signed balanced RRset is a warning (with DO it is answered whole); unsigned or plain is not" {
+	local head='$ORIGIN s.test.\n$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n'
+	local sig='RRSIG A 15 3 300 20371201000000 20250101000000 1 s.test. AAAA\n'
+	printf "${head}www A 192.0.2.2 ; lbdns: weight=2\nwww A 192.0.2.3\nwww $sig" >"$T/sb.zone"
+	run --separate-stderr lbdns-zone check "$T/sb.zone"
+	assert_success
+	assert_output --partial "sb.zone:6: warning: balanced A RRset is signed: answers with DO carry all its records, balancing only orders them"
+	assert_output --partial "1 warning"
+	# The same balanced RRset unsigned, and a signed plain RRset: no warning.
+	printf "${head}www A 192.0.2.2 ; lbdns: weight=2\nwww A 192.0.2.3\n" >"$T/bu.zone"
+	run --separate-stderr lbdns-zone check "$T/bu.zone"
+	assert_output --partial "0 warnings"
+	printf "${head}www A 192.0.2.2\nwww $sig" >"$T/ps.zone"
+	run --separate-stderr lbdns-zone check "$T/ps.zone"
+	assert_output --partial "0 warnings"
+}
