@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,25 +53,13 @@ static uint64_t g_rrl_spare_dropped, g_rrl_spare_slipped;
 static _Thread_local struct rrl_stats *t_rrl_st;
 static _Thread_local bool t_rrl_claimed;
 
-LB_NORETURN LB_ATTR_FMT(1, 2) static void bad_option(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", lb_progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(LB_EXIT_USAGE);
-}
-
 static unsigned number(const char *opt, const char *arg, unsigned min,
                        unsigned max)
 {
 	unsigned long long v;
 
 	if (lb_parse_uint(arg, min, max, &v) != 0)
-		bad_option("%s %s: not a number in %u..%u", opt, arg, min, max);
+		lb_diex(LB_EXIT_USAGE, "%s %s: not a number in %u..%u", opt, arg, min, max);
 	return (unsigned)v;
 }
 
@@ -116,15 +103,15 @@ bool protect_allow_keyed(const char *arg)
 		return false;
 	n = (size_t)(k - arg);
 	if (g_opt.nkeyed == PROTECT_MAX_KEYED)
-		bad_option("--allow-transfer %s: too many keyed entries", arg);
+		lb_diex(LB_EXIT_USAGE, "--allow-transfer %s: too many keyed entries", arg);
 	e = &g_opt.keyed[g_opt.nkeyed];
 	if (n >= sizeof(cidr) || strlen(k + 5) == 0 ||
 	    strlen(k + 5) >= sizeof(e->keyname))
-		bad_option("--allow-transfer %s: want CIDR,key=NAME", arg);
+		lb_diex(LB_EXIT_USAGE, "--allow-transfer %s: want CIDR,key=NAME", arg);
 	memcpy(cidr, arg, n);
 	cidr[n] = 0;
 	if (netprefix_parse(cidr, &e->prefix) < 0)
-		bad_option("--allow-transfer %s: not ADDR or ADDR/BITS", arg);
+		lb_diex(LB_EXIT_USAGE, "--allow-transfer %s: not ADDR or ADDR/BITS", arg);
 	memcpy(e->keyname, k + 5, strlen(k + 5) + 1);
 	g_opt.nkeyed++;
 	return true;
@@ -247,10 +234,10 @@ const struct tsig_key *protect_key(const char *opt, const char *text)
 	const struct tsig_key *key;
 
 	if (dname_from_text(name, text, strlen(text), root) < 0)
-		bad_option("%s ...,key=%s: bad key name", opt, text);
+		lb_diex(LB_EXIT_USAGE, "%s ...,key=%s: bad key name", opt, text);
 	key = tsig_keyring_find(&g_keys, name);
 	if (key == NULL)
-		bad_option("%s ...,key=%s: no such key%s", opt, text,
+		lb_diex(LB_EXIT_USAGE, "%s ...,key=%s: no such key%s", opt, text,
 		           g_opt.tsig_file ? " in --tsig-key" :
 		           " (no --tsig-key given)");
 	return key;
@@ -262,7 +249,7 @@ static void setup_rrl(void)
 
 	if (g_opt.rrl_rate == 0) {
 		if (g_opt.rrl_slip_set)
-			bad_option("--rrl-slip needs --rrl");
+			lb_diex(LB_EXIT_USAGE, "--rrl-slip needs --rrl");
 		return;
 	}
 	rrl_config_init(&c);
