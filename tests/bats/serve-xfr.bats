@@ -251,6 +251,28 @@ XKEY=c2VjcmV0LWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
 NKEY=bm90aWZ5LWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
 NWRONG=d3JvbmcgLWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
 
+# nsd_server_conf DIR: the server part of an NSD secondary's config on
+# $LB_NET.3:$LB_PORT, everything in DIR; tests append keys and the zone.
+nsd_server_conf() {
+	local d=$1
+	cat <<-EOF
+	server:
+	    ip-address: $LB_NET.3@$LB_PORT
+	    zonesdir: "$d"
+	    database: ""
+	    pidfile: "$d/nsd.pid"
+	    xfrdfile: "$d/xfrd.state"
+	    zonelistfile: "$d/zone.list"
+	    xfrdir: "$d"
+	    username: ""
+	    chroot: ""
+	    server-count: 1
+	    verbosity: 2
+	remote-control:
+	    control-enable: no
+	EOF
+}
+
 # tsig_keys: xfr.example. for transfers, notify.example. for NOTIFY, as
 # lbdns-serve knows them; prints the file name.
 tsig_keys() {
@@ -361,21 +383,8 @@ knot_www() {
 		--notify "$LB_NET.3:$LB_PORT,key=notify.example."
 	local d="$BATS_TEST_TMPDIR/nsd"
 	mkdir -p "$d"
-	cat >"$d/nsd.conf" <<-EOF
-	server:
-	    ip-address: $LB_NET.3@$LB_PORT
-	    zonesdir: "$d"
-	    database: ""
-	    pidfile: "$d/nsd.pid"
-	    xfrdfile: "$d/xfrd.state"
-	    zonelistfile: "$d/zone.list"
-	    xfrdir: "$d"
-	    username: ""
-	    chroot: ""
-	    server-count: 1
-	    verbosity: 2
-	remote-control:
-	    control-enable: no
+	nsd_server_conf "$d" >"$d/nsd.conf"
+	cat >>"$d/nsd.conf" <<-EOF
 	key:
 	    name: xfr.example.
 	    algorithm: hmac-sha256
@@ -461,21 +470,8 @@ knot_www() {
 	serve_stream --allow-transfer "$LB_NET.0/24" --notify "$LB_NET.3:$LB_PORT"
 	local d="$BATS_TEST_TMPDIR/nsd"
 	mkdir -p "$d"
-	cat >"$d/nsd.conf" <<-EOF
-	server:
-	    ip-address: $LB_NET.3@$LB_PORT
-	    zonesdir: "$d"
-	    database: ""
-	    pidfile: "$d/nsd.pid"
-	    xfrdfile: "$d/xfrd.state"
-	    zonelistfile: "$d/zone.list"
-	    xfrdir: "$d"
-	    username: ""
-	    chroot: ""
-	    server-count: 1
-	    verbosity: 2
-	remote-control:
-	    control-enable: no
+	nsd_server_conf "$d" >"$d/nsd.conf"
+	cat >>"$d/nsd.conf" <<-EOF
 	zone:
 	    name: example.com
 	    zonefile: "example.com.zone"
