@@ -7,7 +7,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 int cookie_keys_random(struct cookie_keys *k)
@@ -85,18 +84,6 @@ int cookie_keys_parse(struct cookie_keys *k, const char *text, size_t len,
 	return 0;
 }
 
-/* Someone besides root and us may read the open file FD: group or
- * others by its mode, or its owner being another user. */
-static bool readable_by_others(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
-		return false;
-	return (st.st_mode & (S_IRWXG | S_IRWXO)) != 0 ||
-	       (st.st_uid != 0 && st.st_uid != geteuid());
-}
-
 int cookie_keys_load(struct cookie_keys *k, const char *path, unsigned *line,
                      bool *loose)
 {
@@ -113,7 +100,7 @@ int cookie_keys_load(struct cookie_keys *k, const char *path, unsigned *line,
 	if (fp == NULL)
 		return LB_EIO;
 	if (loose)
-		*loose = readable_by_others(fileno(fp));
+		*loose = lb_fd_readable_by_others(fileno(fp));
 	n = fread(buf, 1, sizeof(buf), fp);
 	rc = ferror(fp) ? LB_EIO : 0;
 	if (rc == 0 && !feof(fp))

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define TSIG_TYPE   250
@@ -447,18 +446,6 @@ int tsig_keyring_parse(struct tsig_keyring *kr, const char *text, size_t len,
 	}
 }
 
-/* Someone besides root and us may read the open file FD: group or
- * others by its mode, or its owner being another user. */
-static bool readable_by_others(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
-		return false;
-	return (st.st_mode & (S_IRWXG | S_IRWXO)) != 0 ||
-	       (st.st_uid != 0 && st.st_uid != geteuid());
-}
-
 int tsig_keyring_load(struct tsig_keyring *kr, const char *path,
                       struct tsig_error *err, bool *loose)
 {
@@ -475,7 +462,7 @@ int tsig_keyring_load(struct tsig_keyring *kr, const char *path,
 	if (fp == NULL)
 		return LB_EIO;
 	if (loose != NULL)
-		*loose = readable_by_others(fileno(fp));
+		*loose = lb_fd_readable_by_others(fileno(fp));
 	n = fread(buf, 1, sizeof(buf), fp);
 	if (ferror(fp))
 		rc = LB_EIO;

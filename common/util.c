@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *lb_progname = "lbdns";
@@ -178,4 +179,14 @@ void lb_std_fds_open(void)
 		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
 			abort();
 	}
+}
+
+bool lb_fd_readable_by_others(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return false;
+	return (st.st_mode & (S_IRWXG | S_IRWXO)) != 0 ||
+	       (st.st_uid != 0 && st.st_uid != geteuid());
 }

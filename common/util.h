@@ -63,6 +63,11 @@ int lb_parse_uint(const char *s, unsigned long long min, unsigned long long max,
  * gets read as stdin or written with messages. Call first in main(). */
 void lb_std_fds_open(void);
 
+/* Whether someone besides root and us may read the open file FD (group
+ * or others by its mode, or an owner who is another user): key and
+ * secret files should not be. */
+bool lb_fd_readable_by_others(int fd);
+
 /* Fail when stdout could not be written (full disk, closed pipe): a tool
  * must not exit 0 after losing output. Returns 0 or -1. */
 int lb_stdout_close(void);

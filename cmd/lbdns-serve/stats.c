@@ -195,6 +195,18 @@ static void pb_counter(struct pbuf *p, const char *name, const char *help, uint6
 	   (unsigned long long)v);
 }
 
+/* A counter family whose one label takes the fixed VALUES (no escaping
+ * needed), with the count of each. */
+static void pb_family(struct pbuf *p, const char *name, const char *help,
+                      const char *label, const char *const *values,
+                      const uint64_t *counts, size_t n)
+{
+	pb(p, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+	for (size_t i = 0; i < n; i++)
+		pb(p, "%s{%s=\"%s\"} %llu\n", name, label, values[i],
+		   (unsigned long long)counts[i]);
+}
+
 /* A label value with \, " and newline escaped as the format asks. */
 static void pb_label(struct pbuf *p, const char *s)
 {
@@ -211,27 +223,23 @@ static void pb_label(struct pbuf *p, const char *s)
 static void pb_protect(struct pbuf *p, const struct snapshot *sn)
 {
 	if (protect_rrl_enabled()) {
-		pb(p, "# HELP lbdns_rrl_responses_total UDP responses judged by RRL, "
-		   "by verdict.\n# TYPE lbdns_rrl_responses_total counter\n");
-		pb(p, "lbdns_rrl_responses_total{verdict=\"pass\"} %llu\n",
-		   (unsigned long long)sn->rrl.passed);
-		pb(p, "lbdns_rrl_responses_total{verdict=\"drop\"} %llu\n",
-		   (unsigned long long)sn->rrl.dropped);
-		pb(p, "lbdns_rrl_responses_total{verdict=\"slip\"} %llu\n",
-		   (unsigned long long)sn->rrl.slipped);
+		static const char *const verdicts[] = { "pass", "drop", "slip" };
+		const uint64_t n[] = { sn->rrl.passed, sn->rrl.dropped, sn->rrl.slipped };
+
+		pb_family(p, "lbdns_rrl_responses_total",
+		          "UDP responses judged by RRL, by verdict.", "verdict",
+		          verdicts, n, 3);
 	}
 	if (!protect_cookies_enabled())
 		return;
-	pb(p, "# HELP lbdns_cookie_queries_total Queries by their DNS COOKIE "
-	   "(RFC 7873).\n# TYPE lbdns_cookie_queries_total counter\n");
-	pb(p, "lbdns_cookie_queries_total{cookie=\"valid\"} %llu\n",
-	   (unsigned long long)sn->a.cookie_valid);
-	pb(p, "lbdns_cookie_queries_total{cookie=\"bad\"} %llu\n",
-	   (unsigned long long)sn->a.cookie_bad);
-	pb(p, "lbdns_cookie_queries_total{cookie=\"client_only\"} %llu\n",
-	   (unsigned long long)sn->a.cookie_client);
-	pb(p, "lbdns_cookie_queries_total{cookie=\"none\"} %llu\n",
-	   (unsigned long long)cookie_none(&sn->a));
+	{
+		static const char *const kinds[] = { "valid", "bad", "client_only", "none" };
+		const uint64_t n[] = { sn->a.cookie_valid, sn->a.cookie_bad,
+		                       sn->a.cookie_client, cookie_none(&sn->a) };
+
+		pb_family(p, "lbdns_cookie_queries_total",
+		          "Queries by their DNS COOKIE (RFC 7873).", "cookie", kinds, n, 4);
+	}
 	pb_counter(p, "lbdns_cookie_truncated_total",
 	           "UDP answers sent with TC=1 for want of a valid server cookie.",
 	           sn->a.cookie_limited);
@@ -257,10 +265,14 @@ size_t stats_prometheus(char *buf, size_t cap)
 	struct pbuf p = { buf, cap, 0 };
 	char nb[16];
 
-	pb(&p, "# HELP lbdns_queries_total Queries answered or dropped, by transport.\n"
-	   "# TYPE lbdns_queries_total counter\n");
-	pb(&p, "lbdns_queries_total{proto=\"udp\"} %llu\n", (unsigned long long)sn->a.udp);
-	pb(&p, "lbdns_queries_total{proto=\"tcp\"} %llu\n", (unsigned long long)sn->a.tcp);
+	{
+		static const char *const protos[] = { "udp", "tcp" };
+		const uint64_t n[] = { sn->a.udp, sn->a.tcp };
+
+		pb_family(&p, "lbdns_queries_total",
+		          "Queries answered or dropped, by transport.", "proto",
+		          protos, n, 2);
+	}
 	pb(&p, "# HELP lbdns_queries_by_type_total Queries by QTYPE.\n"
 	   "# TYPE lbdns_queries_by_type_total counter\n");
 	for (size_t i = 0; i < ANSWER_STATS_QTYPES; i++)

@@ -153,3 +153,26 @@ dig_norm() {
 	}
 	END { print "=status", st fl }' | sort
 }
+
+# nsd_server_conf DIR: the server part of an NSD secondary's config on
+# $LB_NET.3:$LB_PORT, everything in DIR; tests append keys and the zone
+# (serve-xfr.bats, serve-hardening.bats).
+nsd_server_conf() {
+	local d=$1
+	cat <<-EOF
+	server:
+	    ip-address: $LB_NET.3@$LB_PORT
+	    zonesdir: "$d"
+	    database: ""
+	    pidfile: "$d/nsd.pid"
+	    xfrdfile: "$d/xfrd.state"
+	    zonelistfile: "$d/zone.list"
+	    xfrdir: "$d"
+	    username: ""
+	    chroot: ""
+	    server-count: 1
+	    verbosity: 2
+	remote-control:
+	    control-enable: no
+	EOF
+}

@@ -286,21 +286,8 @@ flood() {
 	serve --tsig-key "$KEYS" --allow-transfer "$LB_NET.0/24,key=xfr.example."
 	local d="$BATS_TEST_TMPDIR/nsd"
 	mkdir -p "$d"
-	cat >"$d/nsd.conf" <<-EOF
-	server:
-	    ip-address: $LB_NET.3@$LB_PORT
-	    zonesdir: "$d"
-	    database: ""
-	    pidfile: "$d/nsd.pid"
-	    xfrdfile: "$d/xfrd.state"
-	    zonelistfile: "$d/zone.list"
-	    xfrdir: "$d"
-	    username: ""
-	    chroot: ""
-	    server-count: 1
-	    verbosity: 2
-	remote-control:
-	    control-enable: no
+	nsd_server_conf "$d" >"$d/nsd.conf"
+	cat >>"$d/nsd.conf" <<-EOF
 	key:
 	    name: xfr.example.
 	    algorithm: hmac-sha256

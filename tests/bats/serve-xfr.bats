@@ -198,11 +198,11 @@ axfr_check() {
 	wait_for grep -q 'notify sent 3, acked 2' "$LOG"
 }
 
-# knotd as a secondary of lbdns-serve, on $LB_NET.2.
-start_knot() {
-	local d="$BATS_TEST_TMPDIR/knot"
-	mkdir -p "$d"
-	cat >"$d/knot.conf" <<-EOF
+# knot_server_conf DIR: the server part of a knotd secondary's config on
+# $LB_NET.2:$LB_PORT, everything in DIR; callers append remotes and zones.
+knot_server_conf() {
+	local d=$1
+	cat <<-EOF
 	server:
 	    rundir: "$d"
 	    listen: $LB_NET.2@$LB_PORT
@@ -211,6 +211,15 @@ start_knot() {
 	    any: info
 	database:
 	    storage: "$d"
+	EOF
+}
+
+# knotd as a secondary of lbdns-serve, on $LB_NET.2.
+start_knot() {
+	local d="$BATS_TEST_TMPDIR/knot"
+	mkdir -p "$d"
+	knot_server_conf "$d" >"$d/knot.conf"
+	cat >>"$d/knot.conf" <<-EOF
 	remote:
 	  - id: primary
 	    address: $LB_IP@$LB_PORT
@@ -251,28 +260,6 @@ XKEY=c2VjcmV0LWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
 NKEY=bm90aWZ5LWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
 NWRONG=d3JvbmcgLWtleS1mb3ItbGJkbnMtdGVzdHMtMDEyMzQ1Njc4OQ==
 
-# nsd_server_conf DIR: the server part of an NSD secondary's config on
-# $LB_NET.3:$LB_PORT, everything in DIR; tests append keys and the zone.
-nsd_server_conf() {
-	local d=$1
-	cat <<-EOF
-	server:
-	    ip-address: $LB_NET.3@$LB_PORT
-	    zonesdir: "$d"
-	    database: ""
-	    pidfile: "$d/nsd.pid"
-	    xfrdfile: "$d/xfrd.state"
-	    zonelistfile: "$d/zone.list"
-	    xfrdir: "$d"
-	    username: ""
-	    chroot: ""
-	    server-count: 1
-	    verbosity: 2
-	remote-control:
-	    control-enable: no
-	EOF
-}
-
 # tsig_keys: xfr.example. for transfers, notify.example. for NOTIFY, as
 # lbdns-serve knows them; prints the file name.
 tsig_keys() {
@@ -291,15 +278,8 @@ tsig_keys() {
 start_knot_tsig() {
 	local d="$BATS_TEST_TMPDIR/knot"
 	mkdir -p "$d"
-	cat >"$d/knot.conf" <<-EOF
-	server:
-	    rundir: "$d"
-	    listen: $LB_NET.2@$LB_PORT
-	log:
-	  - target: stderr
-	    any: info
-	database:
-	    storage: "$d"
+	knot_server_conf "$d" >"$d/knot.conf"
+	cat >>"$d/knot.conf" <<-EOF
 	key:
 	  - id: xfr.example.
 	    algorithm: hmac-sha256
