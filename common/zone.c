@@ -864,13 +864,56 @@ const struct zone_node *zone_lookup(const struct zone *z, const uint8_t *name)
 	return zone_lookup_hashed(z, name, dname_hash(name, z->seed));
 }
 
-const struct zone_rrset *zone_node_rrset(const struct zone_node *n,
+const struct zone_rrset *zone_node_rrset(const struct zone *z,
+                                         const struct zone_node *n,
                                          uint16_t type)
 {
+	const struct zone_rrset *s = zone_node_rrsets(z, n);
+
 	for (uint16_t i = 0; i < n->nrrsets; i++)
-		if (n->rrsets[i].type == type)
-			return &n->rrsets[i];
+		if (s[i].type == type)
+			return &s[i];
 	return NULL;
+}
+
+/* A wildcard child is rare and looked for only when a name does not
+ * exist: a lookup of "*.N" then costs less than a link in every node. */
+const struct zone_node *zone_node_wild(const struct zone *z,
+                                       const struct zone_node *n)
+{
+	uint8_t wild[DNAME_MAXLEN];
+
+	if (!(n->flags & ZN_HAS_WILD))
+		return NULL;
+	wild[0] = 1;
+	wild[1] = '*';
+	memcpy(wild + 2, n->name, n->name_len);
+	return zone_lookup(z, wild);
+}
+
+const struct zone_node *zone_node_cut(const struct zone *z,
+                                      const struct zone_node *n)
+{
+	const struct zone_node *cut = NULL;
+
+	/* The apex is neither: the walk ends there at the latest. */
+	for (; n->flags & (ZN_DELEG | ZN_UNDER_CUT); n = &z->nodes[n->parent])
+		if (n->flags & ZN_DELEG)
+			cut = n;
+	return cut;
+}
+
+const struct zone_node *zone_node_dname_above(const struct zone *z,
+                                              const struct zone_node *n)
+{
+	const struct zone_node *top = NULL;
+
+	while (n->flags & ZN_UNDER_DNAME) {
+		n = &z->nodes[n->parent];
+		if (n->flags & ZN_DNAME)
+			top = n;
+	}
+	return top;
 }
 
 int zone_rdata_target(uint16_t type, const uint8_t *rdata, size_t len)
@@ -927,6 +970,26 @@ struct target_cand {
 	uint64_t hash;
 };
 
+/* The balancing blocks of a zone being built, in z->bals order; those
+ * that are not sticky are shared by RRsets whose records carry the same
+ * annotations (builder text ids KEY[FROM..FROM+N)) in the same order: a
+ * zone of a million balanced hosts has a handful of distinct ones. */
+struct balkey {
+	uint64_t hash;             /* first: idset_reserve() reads it */
+	uint32_t from;             /* in KEYS */
+	uint16_t n;
+	bool shared;
+};
+
+struct balset {
+	const struct zone_balance **bal;
+	struct balkey *key;
+	size_t n, cap;
+	uint32_t *keys;
+	size_t nkeys, keycap;
+	struct idset set;
+};
+
 /* Build state shared by the steps of finish. */
 struct build {
 	struct zone_builder *b;
@@ -940,12 +1003,13 @@ struct build {
 	uint32_t *group;           /* node i's records: sorted[group[i]..group[i+1]) */
 	struct zone_recsrc *src;   /* z->recs[i] came from b->recs[src->idx[i]] */
 	size_t nrec;               /* records in z->recs so far */
-	uint32_t *keep;            /* scratch of build_rrset */
+	uint32_t *keep, *ann;      /* scratch of build_rrset, KEEPCAP each */
 	size_t keepcap;
 	struct target_cand *cand;  /* records with a target in the zone */
 	size_t ncand, candcap;
 	size_t ndropped;           /* records marked DROP */
 	struct arena_block *spare; /* the names' hash set, done with */
+	struct balset bals;        /* the distinct balancing blocks */
 };
 
 /* Find the origin (given, or the first SOA's owner), mark the names at
@@ -1281,51 +1345,145 @@ static int lbrec_canon_cmp(uint16_t type, const struct zone_rec *a,
 	return memcmp(ca, cb, a->rdlen);
 }
 
+/* The hash of the annotation ids ANN[0..N) of an RRset's records. */
+static uint64_t balkey_hash(const uint32_t *ann, size_t n)
+{
+	return text_hash((const char *)ann, n * sizeof(*ann));
+}
+
+/* The index in z->bals of a shared block for annotations ANN[0..N), or
+ * NO_ID. */
+static uint32_t balset_find(const struct balset *bs, const uint32_t *ann,
+                            uint16_t n, uint64_t h)
+{
+	if (bs->set.slot == NULL)
+		return NO_ID;
+	for (size_t i = (size_t)h & bs->set.mask; bs->set.slot[i] != 0;
+	     i = (i + 1) & bs->set.mask) {
+		const struct balkey *k;
+
+		if (!slot_matches(bs->set.slot[i], h))
+			continue;
+		k = &bs->key[slot_id(bs->set.slot[i])];
+		if (k->shared && k->n == n &&
+		    memcmp(bs->keys + k->from, ann, n * sizeof(*ann)) == 0)
+			return slot_id(bs->set.slot[i]);
+	}
+	return NO_ID;
+}
+
+/* Block BAL joins the set; SHARED: others annotated as ANN[0..N) may use
+ * it. Returns its index in z->bals. */
+static uint32_t balset_add(struct balset *bs, const struct zone_balance *bal,
+                           const uint32_t *ann, uint16_t n, uint64_t h,
+                           bool shared)
+{
+	struct balkey *k;
+
+	if (bs->n == bs->cap) {
+		bs->cap = bs->cap ? bs->cap * 2 : 64;
+		bs->bal = xrealloc_n(bs->bal, bs->cap, sizeof(*bs->bal));
+		bs->key = xrealloc_n(bs->key, bs->cap, sizeof(*bs->key));
+	}
+	k = &bs->key[bs->n];
+	k->hash = h;
+	k->n = n;
+	k->shared = shared;
+	k->from = (uint32_t)bs->nkeys;
+	if (shared) {
+		if (bs->nkeys + n > bs->keycap) {
+			bs->keycap = (bs->nkeys + n) * 2;
+			bs->keys = xrealloc_n(bs->keys, bs->keycap, sizeof(*bs->keys));
+		}
+		memcpy(bs->keys + bs->nkeys, ann, n * sizeof(*ann));
+		bs->nkeys += n;
+		idset_reserve(&bs->set, bs->n, bs->key, sizeof(*bs->key));
+		slot_insert(bs->set.slot, bs->set.mask, h, (uint32_t)bs->n);
+	}
+	bs->bal[bs->n] = bal;
+	return (uint32_t)bs->n++;
+}
+
+static void balset_free(struct balset *bs)
+{
+	free(bs->bal);
+	free(bs->key);
+	free(bs->keys);
+	idset_free(&bs->set);
+}
+
+/* A new block for the N records SRC (builder records) under POL. Only a
+ * sticky RRset's records need their ids (the rendezvous hash's). */
+static struct zone_balance *balance_block(struct build *st,
+                                          const struct lb_policy *pol,
+                                          const uint32_t *src, uint16_t n)
+{
+	const struct zone_builder *b = st->b;
+	struct zone_balance *bal;
+	const char **attrs;
+	bool sticky = pol->sticky4 || pol->sticky6;
+
+	bal = arena_alloc(st->z->arena, sizeof(*bal) +
+	                  n * (sizeof(bal->lb[0]) + sizeof(*attrs)));
+	attrs = (const char **)(void *)&bal->lb[n];
+	bal->pol = *pol;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct brec *r = &b->recs[src[i]];
+
+		if (r->ann == 0) {
+			balance_attrs_init(&bal->lb[i]);
+			attrs[i] = NULL;
+		} else {
+			bal->lb[i] = b->texts[r->ann - 1].lb;
+			attrs[i] = b->texts[r->ann - 1].text;
+		}
+		bal->lb[i].id = sticky ? balance_record_id(r->rdata, r->rdlen) : 0;
+	}
+	bal->attrs = attrs;
+	return bal;
+}
+
 /* Merge the balancing policies of an RRset's annotated records (SRC:
- * the builder's indices of its records). Plain RRsets get no block. */
+ * the builder's indices of its records) and give the RRset its block,
+ * shared with the RRsets annotated alike. Plain RRsets get none. */
 static void build_policy(struct build *st, struct zone_rrset *set,
                          const uint32_t *src)
 {
 	const struct zone_builder *b = st->b;
 	struct zone_findings *fs = &st->b->fs;
 	const struct brec *first = &b->recs[src[0]];
-	struct zone_balance *bal;
-	const char **attrs;
+	struct lb_policy pol;
+	uint32_t *ann = st->ann;
 	char err[200];
-	bool any = false;
+	bool any = false, shared;
+	uint32_t id;
+	uint64_t h;
 
 	for (uint16_t i = 0; i < set->nrec; i++)
-		any |= b->recs[src[i]].ann != 0;
+		any |= (ann[i] = b->recs[src[i]].ann) != 0;
 	if (!any)
 		return;
-	bal = arena_alloc(st->z->arena, sizeof(*bal) +
-	                  set->nrec * (sizeof(bal->lb[0]) + sizeof(*attrs)));
-	attrs = (const char **)(void *)&bal->lb[set->nrec];
-	balance_policy_init(&bal->pol);
+	balance_policy_init(&pol);
 	for (uint16_t i = 0; i < set->nrec; i++) {
 		const struct brec *r = &b->recs[src[i]];
-		const struct btext *t;
 
-		if (r->ann == 0) {
-			balance_attrs_init(&bal->lb[i]);
-			bal->lb[i].id = balance_record_id(r->rdata, r->rdlen);
-			attrs[i] = NULL;
-			continue;
-		}
-		t = &b->texts[r->ann - 1];
-		bal->lb[i] = t->lb;
-		bal->lb[i].id = balance_record_id(r->rdata, r->rdlen);
-		attrs[i] = t->text;
-		if (balance_policy_merge(&bal->pol, &t->pol, err, sizeof(err)) < 0)
+		if (r->ann != 0 &&
+		    balance_policy_merge(&pol, &b->texts[r->ann - 1].pol, err,
+		                         sizeof(err)) < 0)
 			zone_findings_add(fs, ZONE_ERROR, rec_file(b, r), r->line,
 			                  0, "lb-policy", "%s", err);
 	}
-	bal->pol.balanced = true;
-	bal->attrs = attrs;
-	if (balance_policy_check(&bal->pol, set->type, err, sizeof(err)) < 0)
+	pol.balanced = true;
+	if (balance_policy_check(&pol, set->type, err, sizeof(err)) < 0)
 		zone_findings_add(fs, ZONE_ERROR, rec_file(b, first), first->line, 0,
 		                  "lb-policy", "%s", err);
-	set->bal = bal;
+	shared = !pol.sticky4 && !pol.sticky6;
+	h = balkey_hash(ann, set->nrec);
+	id = shared ? balset_find(&st->bals, ann, set->nrec, h) : NO_ID;
+	if (id == NO_ID)
+		id = balset_add(&st->bals, balance_block(st, &pol, src, set->nrec),
+		                ann, set->nrec, h, shared);
+	set->bal = id + 1;
 }
 
 /* If record R (of TYPE, in z->recs) names an additional-section target
@@ -1364,18 +1522,19 @@ static void build_rrset(struct build *st, struct zone_rrset *set,
 	if (n > st->keepcap) {
 		st->keepcap = n;
 		st->keep = xrealloc_n(st->keep, n, sizeof(*st->keep));
+		st->ann = xrealloc_n(st->ann, n, sizeof(*st->ann));
 	}
 	set->type = recs[src[0]].type;
-	set->rec = rec;
+	set->rec = (uint32_t)st->nrec;
+	set->ttl = recs[src[0]].ttl;
 	for (size_t i = 0; i < n; i++) {
 		struct brec *s = &recs[src[i]];
 		struct zone_rec *r = &rec[nk];
 		bool dup = false;
 
-		r->ttl = s->ttl;
 		r->rdlen = s->rdlen;
 		r->rdata = s->rdata;
-		r->target = NULL;
+		r->aux = set->type == RR_RRSIG ? s->ttl : 0;
 		for (size_t j = 0; j < nk && !dup; j++)
 			dup = lbrec_canon_cmp(set->type, &rec[j], r) == 0;
 		if (dup) {
@@ -1397,21 +1556,21 @@ static void build_rrset(struct build *st, struct zone_rrset *set,
 		nk = LB_MAX_RECORDS;
 	}
 	set->nrec = (uint16_t)nk;
-	set->ttl = rec[0].ttl;
 	for (size_t i = 0; i < nk; i++)
 		target_note(st, set->type, &rec[i]);
 	/* RRSIGs of different covered types share this set here: their
-	 * TTLs follow the RRsets they sign. */
+	 * TTLs follow the RRsets they sign, and each keeps its own. */
 	for (size_t i = 1; i < nk && set->type != RR_RRSIG; i++) {
-		if (rec[i].ttl == set->ttl)
+		uint32_t ttl = recs[idx[i]].ttl;
+
+		if (ttl == set->ttl)
 			continue;
 		zone_findings_add(fs, ZONE_WARNING, rec_file(st->b, &recs[idx[i]]),
 		                  recs[idx[i]].line, 0,
 		                  "ttl-mismatch",
 		                  "%s TTL %u differs from the RRset's TTL %u; "
 		                  "set to %u", rrtype_to_text(set->type, tbuf),
-		                  rec[i].ttl, set->ttl, set->ttl);
-		rec[i].ttl = set->ttl;
+		                  ttl, set->ttl, set->ttl);
 	}
 	build_policy(st, set, st->keep);
 	st->nrec += nk;
@@ -1465,6 +1624,18 @@ static void records_prefetch(const struct build *st, size_t end, size_t *pf)
 	}
 }
 
+/* How many RRsets the sorted records make: one per run of a type within
+ * an owner's records. */
+static size_t count_rrsets(const struct build *st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->nn; i++)
+		for (size_t j = st->group[i]; j < st->group[i + 1]; j++)
+			n += j == st->group[i] || st->stype[j] != st->stype[j - 1];
+	return n;
+}
+
 /* Nodes, with their RRsets, in canonical order. */
 static void build_nodes(struct build *st)
 {
@@ -1475,16 +1646,19 @@ static void build_nodes(struct build *st)
 	z->nnodes = st->nn;
 	/* Allocated by build_ranks(), which used it as scratch. */
 	memset(z->nodes, 0, st->nn * sizeof(*z->nodes));
+	z->nrrsets = count_rrsets(st);
+	z->rrsets = arena_alloc(z->arena, z->nrrsets * sizeof(*z->rrsets));
+	memset(z->rrsets, 0, z->nrrsets * sizeof(*z->rrsets));
 	z->recs = arena_alloc(z->arena, st->nsorted * sizeof(*z->recs));
 	st->src = xcalloc(1, sizeof(*st->src));
 	st->src->z = z;
 	st->src->b = b;
 	st->src->idx = xrealloc_n(NULL, st->nsorted ? st->nsorted : 1,
 	                          sizeof(*st->src->idx));
-	for (size_t i = 0, pf = 0; i < st->nn; i++) {
+	for (size_t i = 0, pf = 0, nsets = 0; i < st->nn; i++) {
 		struct zone_node *n = &z->nodes[i];
 		const struct bname *nm = &b->names[st->byrank[i]];
-		size_t k = st->group[i], end = st->group[i + 1], ntypes = 0;
+		size_t k = st->group[i], end = st->group[i + 1];
 
 		if (i + 8 < st->nn)
 			__builtin_prefetch(&b->names[st->byrank[i + 8]]);
@@ -1493,24 +1667,21 @@ static void build_nodes(struct build *st)
 		n->name_len = nm->len;
 		if (i == 0) {
 			n->labels = (uint8_t)dname_labels(n->name);
+			n->flags |= ZN_APEX;
 		} else {
-			n->parent = &z->nodes[st->rank[nm->parent]];
-			n->labels = (uint8_t)(n->parent->labels + 1);
+			n->parent = st->rank[nm->parent];
+			n->labels = (uint8_t)(z->nodes[n->parent].labels + 1);
 		}
 		if (nm->wild)
 			n->flags |= ZN_WILDCARD;
-		for (size_t j = k; j < end; j++)
-			ntypes += j == k || stype[j] != stype[j - 1];
-		if (ntypes == 0)
-			continue;
-		n->rrsets = arena_alloc(z->arena, ntypes * sizeof(*n->rrsets));
-		memset(n->rrsets, 0, ntypes * sizeof(*n->rrsets));
+		n->rrsets = (uint32_t)nsets;
 		while (k < end) {
 			size_t e = k + 1;
 
 			while (e < end && stype[e] == stype[k])
 				e++;
-			build_rrset(st, &n->rrsets[n->nrrsets++], st->sorted + k, e - k);
+			build_rrset(st, &z->rrsets[nsets++], st->sorted + k, e - k);
+			n->nrrsets++;
 			k = e;
 		}
 	}
@@ -1528,18 +1699,21 @@ static void build_targets(struct build *st)
 	for (size_t i = 0; i < st->ncand; i++) {
 		const struct target_cand *c = &st->cand[i];
 		struct zone_rec *r = &z->recs[c->rec];
+		const struct zone_node *t;
 
 		if (i + 2 * ahead < st->ncand)
 			__builtin_prefetch(&z->tab[st->cand[i + 2 * ahead].hash &
 			                           z->tabmask]);
 		if (i + ahead < st->ncand)
 			__builtin_prefetch(z->recs[st->cand[i + ahead].rec].rdata);
-		r->target = zone_lookup_hashed(z, r->rdata + c->off, c->hash);
+		t = zone_lookup_hashed(z, r->rdata + c->off, c->hash);
+		r->aux = t ? (uint32_t)(t - z->nodes) + 1 : 0;
 	}
 }
 
-/* Cuts, wildcard children, flags, targets. Parents come before their
- * children in canonical order. */
+/* Flags: what is here, what is above (cuts, DNAMEs), wildcard children;
+ * then the targets. Parents come before their children in canonical
+ * order. */
 static void build_links(struct build *st)
 {
 	struct zone *z = st->z;
@@ -1547,45 +1721,56 @@ static void build_links(struct build *st)
 	for (size_t i = 0; i < z->nnodes; i++) {
 		struct zone_node *n = &z->nodes[i];
 
-		if (i == 0) {
-			n->flags |= ZN_APEX;
-		} else {
-			struct zone_node *p = (struct zone_node *)n->parent;
+		if (i > 0) {
+			struct zone_node *p = &z->nodes[n->parent];
 
-			n->dname_above = p->dname_above ? p->dname_above :
-			                 (p->flags & ZN_DNAME) ? p : NULL;
-			if (p->cut != NULL || n->dname_above != NULL)
-				n->flags |= ZN_OCCLUDED;
+			if (p->flags & (ZN_DELEG | ZN_UNDER_CUT))
+				n->flags |= ZN_UNDER_CUT | ZN_OCCLUDED;
+			if (p->flags & (ZN_DNAME | ZN_UNDER_DNAME))
+				n->flags |= ZN_UNDER_DNAME | ZN_OCCLUDED;
 			if (n->flags & ZN_WILDCARD)
-				p->wild = n;
+				p->flags |= ZN_HAS_WILD;
 		}
-		if (zone_node_rrset(n, RR_CNAME))
+		if (zone_node_rrset(z, n, RR_CNAME))
 			n->flags |= ZN_CNAME;
-		if (zone_node_rrset(n, RR_DNAME))
+		if (zone_node_rrset(z, n, RR_DNAME))
 			n->flags |= ZN_DNAME;
-		if (i > 0 && zone_node_rrset(n, RR_NS))
+		if (i > 0 && zone_node_rrset(z, n, RR_NS))
 			n->flags |= ZN_DELEG;
-		n->cut = n->parent && n->parent->cut ? n->parent->cut :
-		         (n->flags & ZN_DELEG) ? n : NULL;
 	}
 	build_targets(st);
+}
+
+/* The distinct balancing blocks become the zone's. */
+static void build_bals(struct build *st)
+{
+	struct zone *z = st->z;
+	const struct zone_balance **v;
+
+	z->nbals = st->bals.n;
+	v = arena_alloc(z->arena, (z->nbals ? z->nbals : 1) * sizeof(*v));
+	if (z->nbals)
+		memcpy(v, st->bals.bal, z->nbals * sizeof(*v));
+	z->bals = v;
 }
 
 /* SOA fields: serial and the negative TTL. */
 static void build_soa(struct zone *z)
 {
-	const struct zone_rrset *soa = zone_node_rrset(z->apex, RR_SOA);
+	const struct zone_rrset *soa = zone_node_rrset(z, z->apex, RR_SOA);
+	const struct zone_rec *rec;
 	const uint8_t *rd;
 	size_t off;
 
 	z->soa = soa;
-	z->apex_ns = zone_node_rrset(z->apex, RR_NS);
+	z->apex_ns = zone_node_rrset(z, z->apex, RR_NS);
 	if (soa == NULL || soa->nrec == 0)
 		return;
-	rd = soa->rec[0].rdata;
+	rec = zone_rrset_recs(z, soa);
+	rd = rec->rdata;
 	off = dname_len(rd);
 	off += dname_len(rd + off);
-	if (off + 20 > soa->rec[0].rdlen)
+	if (off + 20 > rec->rdlen)
 		return;
 	z->serial = (uint32_t)rd[off] << 24 | (uint32_t)rd[off + 1] << 16 |
 	            (uint32_t)rd[off + 2] << 8 | rd[off + 3];
@@ -1628,6 +1813,7 @@ int zone_builder_finish(struct zone_builder *b, struct zone **zonep,
 		z->rclass = st.nsorted ? b->recs[st.sorted[0]].rclass : RC_IN;
 		z->source = st.nsorted ? rec_file(b, &b->recs[st.sorted[0]]) : NULL;
 		build_links(&st);
+		build_bals(&st);
 		build_soa(z);
 		zone_check_run(z, st.src, &b->fs);
 	}
@@ -1640,6 +1826,8 @@ int zone_builder_finish(struct zone_builder *b, struct zone **zonep,
 		free(st.src->idx);
 	free(st.src);
 	free(st.keep);
+	free(st.ann);
+	balset_free(&st.bals);
 	free(st.cand);
 	free(st.spare);
 	findings_report(&b->fs, report, arg);
@@ -1798,12 +1986,14 @@ const char *zone_source(const struct zone *z)
 static int foreach_rrset(const struct zone *z, const struct zone_node *n,
                          const struct zone_rrset *s, zone_rr_fn fn, void *arg)
 {
+	const struct zone_balance *bal = zone_rrset_bal(z, s);
+
 	for (uint16_t k = 0; k < s->nrec; k++) {
-		const struct zone_rec *r = &s->rec[k];
+		const struct zone_rec *r = &zone_rrset_recs(z, s)[k];
 		struct zone_rr rr = {
 			.owner = n->name, .type = s->type, .rclass = z->rclass,
-			.ttl = r->ttl, .rdlen = r->rdlen, .rdata = r->rdata,
-			.attrs = s->bal ? s->bal->attrs[k] : NULL,
+			.ttl = zone_rec_ttl(s, r), .rdlen = r->rdlen, .rdata = r->rdata,
+			.attrs = bal ? bal->attrs[k] : NULL,
 		};
 		int rc;
 
@@ -1824,10 +2014,12 @@ int zone_foreach_rr(const struct zone *z, zone_rr_fn fn, void *arg)
 	for (size_t i = 0; i < z->nnodes; i++) {
 		const struct zone_node *n = &z->nodes[i];
 
+		const struct zone_rrset *sets = zone_node_rrsets(z, n);
+
 		for (uint16_t t = 0; t < n->nrrsets; t++) {
-			if (&n->rrsets[t] == z->soa)
+			if (&sets[t] == z->soa)
 				continue;
-			rc = foreach_rrset(z, n, &n->rrsets[t], fn, arg);
+			rc = foreach_rrset(z, n, &sets[t], fn, arg);
 			if (rc != 0)
 				return rc;
 		}

@@ -56,6 +56,13 @@ static unsigned rline(const struct checker *c, const struct zone_rec *r)
 	return line;
 }
 
+/* Record K of S. */
+static const struct zone_rec *rec_of(const struct checker *c,
+                                     const struct zone_rrset *s, uint16_t k)
+{
+	return &zone_rrset_recs(c->z, s)[k];
+}
+
 static const char *name_text(const uint8_t *name, char buf[DNAME_TEXT_MAX])
 {
 	if (dname_to_text(buf, DNAME_TEXT_MAX, name) < 0)
@@ -66,14 +73,14 @@ static const char *name_text(const uint8_t *name, char buf[DNAME_TEXT_MAX])
 static void check_soa(struct checker *c)
 {
 	const struct zone *z = c->z;
-	const struct zone_rrset *soa = zone_node_rrset(z->apex, RR_SOA);
+	const struct zone_rrset *soa = zone_node_rrset(z, z->apex, RR_SOA);
 	char n[DNAME_TEXT_MAX];
 
 	if (soa == NULL) {
 		const struct zone_rec *first = NULL;
 
-		for (uint16_t i = 0; i < z->apex->nrrsets && first == NULL; i++)
-			first = &z->apex->rrsets[i].rec[0];
+		if (z->apex->nrrsets > 0)
+			first = rec_of(c, zone_node_rrsets(z, z->apex), 0);
 		zone_findings_add(c->fs, ZONE_ERROR, first ? rfile(c, first) : NULL,
 		                  first ? rline(c, first) : 0, 0, "soa-missing",
 		                  "no SOA record at the zone apex %s",
@@ -81,13 +88,13 @@ static void check_soa(struct checker *c)
 		return;
 	}
 	for (uint16_t i = 1; i < soa->nrec; i++)
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &soa->rec[i]),
-		                  rline(c, &soa->rec[i]), 0, "soa-multiple",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, soa, i)),
+		                  rline(c, rec_of(c, soa, i)), 0, "soa-multiple",
 		                  "more than one SOA record at the zone apex "
-		                  "(first at line %u)", rline(c, &soa->rec[0]));
+		                  "(first at line %u)", rline(c, rec_of(c, soa, 0)));
 	if (z->apex_ns == NULL)
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &soa->rec[0]),
-		                  rline(c, &soa->rec[0]), 0, "ns-missing",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, soa, 0)),
+		                  rline(c, rec_of(c, soa, 0)), 0, "ns-missing",
 		                  "no NS records at the zone apex %s",
 		                  name_text(z->origin, n));
 }
@@ -101,57 +108,57 @@ static bool cname_companion(uint16_t type)
 
 static void check_node_types(struct checker *c, const struct zone_node *node)
 {
-	const struct zone_rrset *cname = zone_node_rrset(node, RR_CNAME);
-	const struct zone_rrset *dname = zone_node_rrset(node, RR_DNAME);
+	const struct zone_rrset *cname = zone_node_rrset(c->z, node, RR_CNAME);
+	const struct zone_rrset *dname = zone_node_rrset(c->z, node, RR_DNAME);
 	char n[DNAME_TEXT_MAX], t[16];
 
 	if (!(node->flags & ZN_APEX)) {
-		const struct zone_rrset *soa = zone_node_rrset(node, RR_SOA);
+		const struct zone_rrset *soa = zone_node_rrset(c->z, node, RR_SOA);
 
 		if (soa != NULL)
-			zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &soa->rec[0]),
-			                  rline(c, &soa->rec[0]), 0, "soa-not-apex",
+			zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, soa, 0)),
+			                  rline(c, rec_of(c, soa, 0)), 0, "soa-not-apex",
 			                  "SOA record at %s, below the zone apex",
 			                  name_text(node->name, n));
 	}
 	if (node->flags & ZN_WILDCARD) {
-		const struct zone_rrset *ns = zone_node_rrset(node, RR_NS);
+		const struct zone_rrset *ns = zone_node_rrset(c->z, node, RR_NS);
 
 		if (ns != NULL)
-			zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &ns->rec[0]),
-			                  rline(c, &ns->rec[0]), 0, "ns-wildcard",
+			zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, ns, 0)),
+			                  rline(c, rec_of(c, ns, 0)), 0, "ns-wildcard",
 			                  "NS record at the wildcard name %s",
 			                  name_text(node->name, n));
 	}
 	if (dname != NULL && dname->nrec > 1)
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &dname->rec[1]),
-		                  rline(c, &dname->rec[1]), 0, "dname-multiple",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, dname, 1)),
+		                  rline(c, rec_of(c, dname, 1)), 0, "dname-multiple",
 		                  "more than one DNAME record at %s",
 		                  name_text(node->name, n));
 	if (cname == NULL)
 		return;
 	if (node->flags & ZN_APEX) {
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &cname->rec[0]),
-		                  rline(c, &cname->rec[0]), 0, "cname-apex",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, cname, 0)),
+		                  rline(c, rec_of(c, cname, 0)), 0, "cname-apex",
 		                  "CNAME record at the zone apex %s",
 		                  name_text(node->name, n));
 		return;
 	}
 	if (cname->nrec > 1)
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &cname->rec[1]),
-		                  rline(c, &cname->rec[1]), 0, "cname-multiple",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, cname, 1)),
+		                  rline(c, rec_of(c, cname, 1)), 0, "cname-multiple",
 		                  "more than one CNAME record at %s",
 		                  name_text(node->name, n));
 	for (uint16_t i = 0; i < node->nrrsets; i++) {
-		const struct zone_rrset *s = &node->rrsets[i];
+		const struct zone_rrset *s = &zone_node_rrsets(c->z, node)[i];
 
 		if (cname_companion(s->type))
 			continue;
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &s->rec[0]),
-		                  rline(c, &s->rec[0]), 0, "cname-other-data",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, s, 0)),
+		                  rline(c, rec_of(c, s, 0)), 0, "cname-other-data",
 		                  "%s record beside the CNAME at %s (line %u): "
 		                  "CNAME and other data", rrtype_to_text(s->type, t),
-		                  name_text(node->name, n), rline(c, &cname->rec[0]));
+		                  name_text(node->name, n), rline(c, rec_of(c, cname, 0)));
 	}
 }
 
@@ -161,42 +168,45 @@ static void check_node_types(struct checker *c, const struct zone_node *node)
 static void check_dname_children(struct checker *c, const struct zone_node *node)
 {
 	char n[DNAME_TEXT_MAX], d[DNAME_TEXT_MAX];
-	const struct zone_node *p = node->dname_above;
+	const struct zone_node *p;
+	const struct zone_rec *first;
 
-	if (node->nrrsets == 0 || p == NULL)
+	if (node->nrrsets == 0 || !(node->flags & ZN_UNDER_DNAME))
 		return;
-	zone_findings_add(c->fs, ZONE_WARNING, rfile(c, &node->rrsets[0].rec[0]),
-	                  rline(c, &node->rrsets[0].rec[0]), 0, "dname-children",
+	p = zone_node_dname_above(c->z, node);
+	first = rec_of(c, zone_node_rrsets(c->z, node), 0);
+	zone_findings_add(c->fs, ZONE_WARNING, rfile(c, first),
+	                  rline(c, first), 0, "dname-children",
 	                  "%s lies below the DNAME at %s (line %u) and is "
 	                  "never served", name_text(node->name, n),
 	                  name_text(p->name, d),
-	                  rline(c, &zone_node_rrset(p, RR_DNAME)->rec[0]));
+	                  rline(c, rec_of(c, zone_node_rrset(c->z, p, RR_DNAME), 0)));
 }
 
 /* DS lives on the parent side of a cut: at a delegation only. */
 static void check_ds(struct checker *c, const struct zone_node *node)
 {
-	const struct zone_rrset *ds = zone_node_rrset(node, RR_DS);
+	const struct zone_rrset *ds = zone_node_rrset(c->z, node, RR_DS);
 	char n[DNAME_TEXT_MAX];
 
 	if (ds == NULL || (node->flags & ZN_OCCLUDED))
 		return;
 	if (node->flags & ZN_APEX)
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &ds->rec[0]),
-		                  rline(c, &ds->rec[0]), 0, "ds-apex",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, ds, 0)),
+		                  rline(c, rec_of(c, ds, 0)), 0, "ds-apex",
 		                  "DS record at the zone apex %s: it belongs in "
 		                  "the parent zone", name_text(node->name, n));
 	else if (!(node->flags & ZN_DELEG))
-		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, &ds->rec[0]),
-		                  rline(c, &ds->rec[0]), 0, "ds-not-cut",
+		zone_findings_add(c->fs, ZONE_ERROR, rfile(c, rec_of(c, ds, 0)),
+		                  rline(c, rec_of(c, ds, 0)), 0, "ds-not-cut",
 		                  "DS record at %s, which is not a delegation "
 		                  "(no NS)", name_text(node->name, n));
 }
 
-static bool has_address(const struct zone_node *n)
+static bool has_address(const struct zone *z, const struct zone_node *n)
 {
-	return n != NULL && (zone_node_rrset(n, RR_A) != NULL ||
-	                     zone_node_rrset(n, RR_AAAA) != NULL);
+	return n != NULL && (zone_node_rrset(z, n, RR_A) != NULL ||
+	                     zone_node_rrset(z, n, RR_AAAA) != NULL);
 }
 
 /* TARGET lies at or below a zone cut (its glue is needed), judged by the
@@ -207,7 +217,7 @@ static bool below_cut(const struct zone *z, const uint8_t *target)
 		const struct zone_node *n = zone_lookup(z, target);
 
 		if (n != NULL)
-			return n->cut != NULL;
+			return zone_node_cut(z, n) != NULL;
 		if (*target == 0)
 			return false;
 		target = dname_parent(target);
@@ -222,7 +232,8 @@ static const struct zone_node *below_dname(const struct zone *z,
 		const struct zone_node *n = zone_lookup(z, target);
 
 		if (n != NULL)
-			return n->dname_above ? n->dname_above :
+			return (n->flags & ZN_UNDER_DNAME) ?
+			       zone_node_dname_above(z, n) :
 			       (n->flags & ZN_DNAME) && !dname_equal(n->name, target) ?
 			       n : NULL;
 		if (*target == 0)
@@ -232,13 +243,13 @@ static const struct zone_node *below_dname(const struct zone *z,
 }
 
 /* TARGET (in record R's RDATA) is occluded by a DNAME. The build has
- * looked up the node of a target in the zone already (R->target): when
- * it exists, its dname_above is the answer, without a second lookup. */
-static bool target_below_dname(const struct zone *z, const struct zone_rec *r,
+ * looked up the node of a target in the zone already (zone_rec_target()):
+ * when it exists, its flags are the answer, without a second lookup. */
+static bool target_below_dname(const struct zone *z, const struct zone_node *t,
                                const uint8_t *target)
 {
-	if (r->target != NULL)
-		return r->target->dname_above != NULL;
+	if (t != NULL)
+		return (t->flags & ZN_UNDER_DNAME) != 0;
 	return below_dname(z, target) != NULL;
 }
 
@@ -260,18 +271,19 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 	if (node->flags & ZN_OCCLUDED)
 		return;   /* not authoritative data: never served as such */
 	for (uint16_t i = 0; i < node->nrrsets; i++) {
-		const struct zone_rrset *s = &node->rrsets[i];
+		const struct zone_rrset *s = &zone_node_rrsets(c->z, node)[i];
 
 		if (s->type != RR_NS && s->type != RR_MX && s->type != RR_SRV)
 			continue;
 		for (uint16_t k = 0; k < s->nrec; k++) {
-			const struct zone_rec *r = &s->rec[k];
+			const struct zone_rec *r = rec_of(c, s, k);
+			const struct zone_node *tn = zone_rec_target(c->z, s, r);
 			const uint8_t *target = NULL;
 
 			/* A record with a target node has its target in the
 			 * zone (the build looked it up): its RDATA, out of
 			 * cache, is read only for a finding. */
-			if (r->target == NULL) {
+			if (tn == NULL) {
 				int off = zone_rdata_target(s->type, r->rdata, r->rdlen);
 
 				if (off < 0)
@@ -280,8 +292,8 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 				if (!dname_is_subdomain(target, c->z->origin))
 					continue;
 			}
-			if (r->target != NULL && (r->target->flags & ZN_CNAME) &&
-			    !(r->target->flags & ZN_OCCLUDED)) {
+			if (tn != NULL && (tn->flags & ZN_CNAME) &&
+			    !(tn->flags & ZN_OCCLUDED)) {
 				bool ns = s->type == RR_NS;
 
 				zone_findings_add(c->fs, ns ? ZONE_ERROR : ZONE_WARNING,
@@ -293,7 +305,7 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 				                  name_text(rec_target(s->type, r, target), n));
 				continue;
 			}
-			if (s->type == RR_NS && target_below_dname(c->z, r, target)) {
+			if (s->type == RR_NS && target_below_dname(c->z, tn, target)) {
 				bool apex = node->flags & ZN_APEX;
 
 				zone_findings_add(c->fs, apex ? ZONE_ERROR : ZONE_WARNING,
@@ -303,7 +315,7 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 				                  apex ? " (illegal)" : "");
 				continue;
 			}
-			if (s->type == RR_NS && !has_address(r->target))
+			if (s->type == RR_NS && !has_address(c->z, tn))
 				zone_findings_add(c->fs, ZONE_ERROR, rfile(c, r), rline(c, r), 0,
 				                  "ns-no-address",
 				                  "NS target %s has no address records "
@@ -316,14 +328,15 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 
 /* Whether the RRSIGs at NODE cover TYPE (the type covered is the first
  * field of an RRSIG's RDATA). */
-static bool signed_type(const struct zone_node *node, uint16_t type)
+static bool signed_type(const struct checker *c, const struct zone_node *node,
+                        uint16_t type)
 {
-	const struct zone_rrset *sigs = zone_node_rrset(node, RR_RRSIG);
+	const struct zone_rrset *sigs = zone_node_rrset(c->z, node, RR_RRSIG);
 
 	for (uint16_t k = 0; sigs != NULL && k < sigs->nrec; k++) {
-		const uint8_t *rd = sigs->rec[k].rdata;
+		const uint8_t *rd = rec_of(c, sigs, k)->rdata;
 
-		if (sigs->rec[k].rdlen >= 2 && (uint16_t)(rd[0] << 8 | rd[1]) == type)
+		if (rec_of(c, sigs, k)->rdlen >= 2 && (uint16_t)(rd[0] << 8 | rd[1]) == type)
 			return true;
 	}
 	return false;
@@ -338,12 +351,12 @@ static void check_signed_balanced(struct checker *c, const struct zone_node *nod
 	char tb[16];
 
 	for (uint16_t i = 0; i < node->nrrsets; i++) {
-		const struct zone_rrset *s = &node->rrsets[i];
+		const struct zone_rrset *s = &zone_node_rrsets(c->z, node)[i];
 
-		if (s->bal == NULL || !signed_type(node, s->type))
+		if (s->bal == 0 || !signed_type(c, node, s->type))
 			continue;
-		zone_findings_add(c->fs, ZONE_WARNING, rfile(c, &s->rec[0]),
-		                  rline(c, &s->rec[0]), 0, "lb-signed",
+		zone_findings_add(c->fs, ZONE_WARNING, rfile(c, rec_of(c, s, 0)),
+		                  rline(c, rec_of(c, s, 0)), 0, "lb-signed",
 		                  "balanced %s RRset is signed: answers with DO carry "
 		                  "all its records, balancing only orders them",
 		                  rrtype_to_text(s->type, tb));

@@ -191,11 +191,13 @@ static int put_records(struct resp *r, enum dns_section sec,
 {
 	struct dns_writer_mark m;
 
+	const struct zone_rec *recs = zone_rrset_recs(r->z, s);
+
 	dns_writer_mark(&r->w, &m);
 	for (size_t i = 0; i < n; i++) {
-		const struct zone_rec *rec = &s->rec[order ? order[i] : i];
+		const struct zone_rec *rec = &recs[order ? order[i] : i];
 		int rc = dns_writer_rr(&r->w, sec, owner, s->type, r->z->rclass,
-		                       rec->ttl, rec->rdata, rec->rdlen);
+		                       zone_rec_ttl(s, rec), rec->rdata, rec->rdlen);
 
 		if (rc < 0) {
 			dns_writer_rollback(&r->w, &m);
@@ -232,11 +234,13 @@ static const struct zone_node *data_lookup(const struct zone *z,
                                            const uint8_t *name)
 {
 	const struct zone_node *n = zone_lookup(z, name);
+	const struct zone_rrset *sets;
 
 	if (n == NULL || n->nrrsets == 0)
 		return n;
+	sets = zone_node_rrsets(z, n);
 	for (uint16_t i = 0; i < n->nrrsets; i++)
-		if (n->rrsets[i].type != RR_NSEC3 && n->rrsets[i].type != RR_RRSIG)
+		if (sets[i].type != RR_NSEC3 && sets[i].type != RR_RRSIG)
 			return n;
 	return NULL;
 }
@@ -257,11 +261,13 @@ static bool has_upper(const uint8_t *name)
  * target itself, or the wildcard at its closest encloser when the name
  * does not exist (Knot and NSD both expand it); *OWNER the name. */
 static const struct zone_node *addl_target(const struct resp *r,
-                                           uint16_t type,
+                                           const struct zone_rrset *s,
                                            const struct zone_rec *rec,
                                            const uint8_t **owner)
 {
+	uint16_t type = s->type;
 	int off = zone_rdata_target(type, rec->rdata, rec->rdlen);
+	const struct zone_node *t = zone_rec_target(r->z, s, rec);
 	const uint8_t *name;
 
 	if (off < 0)
@@ -270,8 +276,8 @@ static const struct zone_node *addl_target(const struct resp *r,
 	*owner = name;
 	if ((type == RR_SVCB || type == RR_HTTPS) && has_upper(name))
 		return NULL;
-	if (rec->target != NULL)
-		return rec->target;
+	if (t != NULL)
+		return t;
 	if (!dname_is_subdomain(name, r->z->origin))
 		return NULL;
 	while (*name != 0) {
@@ -280,8 +286,8 @@ static const struct zone_node *addl_target(const struct resp *r,
 		name = dname_parent(name);
 		ce = data_lookup(r->z, name);
 		if (ce != NULL)
-			return (ce->flags & (ZN_OCCLUDED | ZN_DNAME)) || ce->cut ?
-			       NULL : ce->wild;
+			return (ce->flags & (ZN_OCCLUDED | ZN_DNAME | ZN_DELEG)) ?
+			       NULL : zone_node_wild(r->z, ce);
 	}
 	return NULL;
 }
@@ -291,10 +297,11 @@ static const struct zone_node *addl_target(const struct resp *r,
  * RRset per response has its targets noted, and NSD, which writes them
  * once, differs from Knot in the authority section of such answers
  * anyway. */
-static void addl_add(struct resp *r, uint16_t type, const struct zone_rec *rec)
+static void addl_add(struct resp *r, const struct zone_rrset *s,
+                     const struct zone_rec *rec)
 {
 	const uint8_t *owner = NULL;
-	const struct zone_node *t = addl_target(r, type, rec, &owner);
+	const struct zone_node *t = addl_target(r, s, rec, &owner);
 
 	if (t == NULL)
 		return;
@@ -311,7 +318,7 @@ static void addl_add(struct resp *r, uint16_t type, const struct zone_rec *rec)
 static void addl_note(struct resp *r, const struct zone_rrset *s,
                       const uint16_t *order, size_t n)
 {
-	const struct zone_rec *last = NULL;
+	const struct zone_rec *recs = zone_rrset_recs(r->z, s), *last = NULL;
 
 	if (s->type != RR_NS && s->type != RR_MX && s->type != RR_SRV &&
 	    s->type != RR_SVCB && s->type != RR_HTTPS)
@@ -320,14 +327,14 @@ static void addl_note(struct resp *r, const struct zone_rrset *s,
 	if (n > ADDL_SORT_MAX) {
 		/* Sorting costs n^2 here: huge RRsets go as they are. */
 		for (size_t i = 0; i < n && r->naddl < ADDL_MAX; i++)
-			addl_add(r, s->type, &s->rec[order ? order[i] : i]);
+			addl_add(r, s, &recs[order ? order[i] : i]);
 		return;
 	}
 	while (r->naddl < ADDL_MAX) {
 		const struct zone_rec *best = NULL;
 
 		for (size_t i = 0; i < n; i++) {
-			const struct zone_rec *rec = &s->rec[order ? order[i] : i];
+			const struct zone_rec *rec = &recs[order ? order[i] : i];
 
 			if ((last == NULL || rec_cmp(rec, last) > 0) &&
 			    (best == NULL || rec_cmp(rec, best) < 0))
@@ -336,7 +343,7 @@ static void addl_note(struct resp *r, const struct zone_rrset *s,
 		if (best == NULL)
 			return;
 		last = best;
-		addl_add(r, s->type, best);
+		addl_add(r, s, best);
 	}
 }
 
@@ -379,7 +386,7 @@ static void put_soa(struct resp *r)
 	flush_sigs(r, DNS_SEC_ANSWER);   /* the answer section ends here */
 	if (r->stop || soa == NULL)
 		return;
-	rec = &soa->rec[0];
+	rec = zone_rrset_recs(r->z, soa);
 	/* RFC 2308 §3: the negative TTL is the smaller of the two. */
 	if (dns_writer_rr(&r->w, DNS_SEC_AUTHORITY, r->z->origin, RR_SOA,
 	                  r->z->rclass, r->z->neg_ttl, rec->rdata,
@@ -411,14 +418,15 @@ static void explain_rrset(struct resp *r, const uint8_t *owner,
 		fputs(";; (explanation truncated)\n", r->ctx->explain);
 }
 
-static char **explain_labels(const struct zone_rrset *s)
+static char **explain_labels(const struct zone *z, const struct zone_rrset *s)
 {
 	char **labels = xcalloc(s->nrec + 1u, sizeof(*labels));
+	const struct zone_rec *recs = zone_rrset_recs(z, s);
 
 	for (uint16_t i = 0; i < s->nrec; i++) {
 		char buf[512];
 
-		if (rdata_to_text(s->type, s->rec[i].rdata, s->rec[i].rdlen, buf,
+		if (rdata_to_text(s->type, recs[i].rdata, recs[i].rdlen, buf,
 		                  sizeof(buf)) < 0)
 			snprintf(buf, sizeof(buf), "record %u", (unsigned)i + 1);
 		labels[i] = xstrdup(buf);
@@ -427,12 +435,14 @@ static char **explain_labels(const struct zone_rrset *s)
 }
 
 /* Whether N holds an RRSIG over TYPE. */
-static bool rrset_signed(const struct zone_node *n, uint16_t type)
+static bool rrset_signed(const struct zone *z, const struct zone_node *n,
+                         uint16_t type)
 {
-	const struct zone_rrset *sigs = zone_node_rrset(n, RR_RRSIG);
+	const struct zone_rrset *sigs = zone_node_rrset(z, n, RR_RRSIG);
+	const struct zone_rec *recs = sigs ? zone_rrset_recs(z, sigs) : NULL;
 
 	for (uint16_t i = 0; sigs != NULL && i < sigs->nrec; i++)
-		if (dnssec_rrsig_covered(sigs->rec[i].rdata, sigs->rec[i].rdlen) == type)
+		if (dnssec_rrsig_covered(recs[i].rdata, recs[i].rdlen) == type)
 			return true;
 	return false;
 }
@@ -466,18 +476,19 @@ static bool put_balanced(struct resp *r, const uint8_t *owner,
                          const struct zone_rrset *s, bool whole)
 {
 	struct answer_ctx *ctx = r->ctx;
+	const struct zone_balance *bal = zone_rrset_bal(r->z, s);
 	struct lb_result res;
 	struct lb_explain *ex = NULL;
 	char **labels = NULL;
 	size_t n;
 
 	if (ctx->explain != NULL) {
-		labels = explain_labels(s);
+		labels = explain_labels(r->z, s);
 		ex = xmalloc(sizeof(*ex));
 		balance_explain_init(ex, (const char *const *)labels);
 	}
 	memset(&res, 0, sizeof(res));
-	n = balance_select(s->bal->lb, s->nrec, &s->bal->pol,
+	n = balance_select(bal->lb, s->nrec, &bal->pol,
 	                   &ctx->cfg->balance, &r->client, &ctx->rng, ctx->order,
 	                   &res, ex);
 	stat_inc(&ctx->st.balanced);
@@ -505,7 +516,7 @@ static bool put_balanced(struct resp *r, const uint8_t *owner,
 		if (r->stop)
 			return true;
 		if (dns_writer_rr(&r->w, DNS_SEC_ANSWER, owner, s->type,
-		                  r->z->rclass, s->rec[0].ttl, s->bal->pol.fallback,
+		                  r->z->rclass, s->ttl, bal->pol.fallback,
 		                  len) < 0)
 			resp_truncate(r);
 		return true;
@@ -526,9 +537,9 @@ static bool put_answer(struct resp *r, const struct zone_node *node,
 	struct answer_ctx *ctx = r->ctx;
 	size_t n = s->nrec;
 
-	if (s->bal != NULL)
+	if (s->bal != 0)
 		return put_balanced(r, owner, s,
-		                    r->dnssec && rrset_signed(node, s->type));
+		                    r->dnssec && rrset_signed(r->z, node, s->type));
 	if (r->stop)
 		return true;
 	if (n > 1 && !(ctx->cfg->flags & ANSWER_F_NO_ROTATE)) {
@@ -571,7 +582,7 @@ static bool put_target(struct resp *r, const struct zone_node *t,
 	if (svcb)
 		types[ntypes++] = r->addl_type;
 	for (unsigned k = 0; k < ntypes; k++) {
-		const struct zone_rrset *s = zone_node_rrset(t, types[k]);
+		const struct zone_rrset *s = zone_node_rrset(r->z, t, types[k]);
 
 		if (s == NULL)
 			continue;
@@ -656,7 +667,7 @@ static void glue_first(struct resp *r, const struct zone_node *cut)
  * additional, AA only if a CNAME of ours led here. */
 static void put_referral(struct resp *r, const struct zone_node *cut)
 {
-	const struct zone_rrset *ns = zone_node_rrset(cut, RR_NS);
+	const struct zone_rrset *ns = zone_node_rrset(r->z, cut, RR_NS);
 
 	r->aa = r->nvisited > 0;
 	flush_sigs(r, DNS_SEC_ANSWER);   /* the CNAMEs that led here */
@@ -714,9 +725,10 @@ static bool visited(struct resp *r, const uint8_t *name)
  * lowest type, as Knot answers. That is the RRSIG RRset, all signatures
  * at the name, where only higher types are signed there (HTTPS, SVCB,
  * CAA, ...), with DO or without (NSD skips it and sends the next). */
-static const struct zone_rrset *any_rrset(const struct zone_node *n)
+static const struct zone_rrset *any_rrset(const struct zone *z,
+                                          const struct zone_node *n)
 {
-	return n->nrrsets > 0 ? &n->rrsets[0] : NULL;
+	return n->nrrsets > 0 ? zone_node_rrsets(z, n) : NULL;
 }
 
 enum step { STEP_DONE, STEP_FOLLOW };
@@ -745,12 +757,13 @@ static void note_wildcard(struct resp *r, const struct zone_node *node,
 static enum step answer_rrsig(struct resp *r, const struct zone_node *node,
                               const uint8_t *owner)
 {
-	const struct zone_rrset *s = zone_node_rrset(node, RR_RRSIG);
+	const struct zone_rrset *s = zone_node_rrset(r->z, node, RR_RRSIG);
+	const struct zone_rec *recs = s ? zone_rrset_recs(r->z, s) : NULL;
 	struct dns_writer_mark m;
 	uint16_t low = 0;
 
 	for (uint16_t i = 0; s != NULL && i < s->nrec; i++) {
-		uint16_t c = dnssec_rrsig_covered(s->rec[i].rdata, s->rec[i].rdlen);
+		uint16_t c = dnssec_rrsig_covered(recs[i].rdata, recs[i].rdlen);
 
 		if (i == 0 || c < low)
 			low = c;
@@ -761,11 +774,11 @@ static enum step answer_rrsig(struct resp *r, const struct zone_node *node,
 	}
 	dns_writer_mark(&r->w, &m);
 	for (uint16_t i = 0; i < s->nrec && !r->stop; i++) {
-		const struct zone_rec *rec = &s->rec[i];
+		const struct zone_rec *rec = &recs[i];
 
 		if (dnssec_rrsig_covered(rec->rdata, rec->rdlen) == low &&
 		    dns_writer_rr(&r->w, DNS_SEC_ANSWER, owner, RR_RRSIG,
-		                  r->z->rclass, rec->ttl, rec->rdata,
+		                  r->z->rclass, zone_rec_ttl(s, rec), rec->rdata,
 		                  rec->rdlen) < 0) {
 			dns_writer_rollback(&r->w, &m);
 			resp_truncate(r);
@@ -789,7 +802,7 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 	 * ask about the records at this very name (Knot; NSD follows). */
 	if ((node->flags & ZN_CNAME) && qtype != RR_CNAME && qtype != RR_ANY &&
 	    qtype != RR_RRSIG && qtype != RR_NSEC) {
-		const struct zone_rrset *cn = zone_node_rrset(node, RR_CNAME);
+		const struct zone_rrset *cn = zone_node_rrset(r->z, node, RR_CNAME);
 
 		if (visited(r, owner) || r->nvisited >= CHAIN_FOLLOW_MAX)
 			return STEP_DONE;    /* a loop: what we have is the answer */
@@ -797,12 +810,12 @@ static enum step answer_node(struct resp *r, const struct zone_node *node,
 		put_sigs(r, DNS_SEC_ANSWER, node, owner, RR_CNAME, 0);
 		note_wildcard(r, node, owner);
 		r->visited[r->nvisited++] = owner;
-		*next = cn->rec[0].rdata;
+		*next = zone_rrset_recs(r->z, cn)->rdata;
 		return STEP_FOLLOW;
 	}
 	if (qtype == RR_RRSIG)
 		return answer_rrsig(r, node, owner);
-	s = qtype == RR_ANY ? any_rrset(node) : zone_node_rrset(node, qtype);
+	s = qtype == RR_ANY ? any_rrset(r->z, node) : zone_node_rrset(r->z, node, qtype);
 	if (s == NULL || !put_answer(r, node, owner, s)) {
 		put_nodata(r, node, owner, is_expansion(node, owner));
 	} else {
@@ -834,8 +847,8 @@ static bool dname_written(const struct resp *r, const struct zone_node *ce)
 static enum step answer_dname(struct resp *r, const struct zone_node *ce,
                               const uint8_t *name, const uint8_t **next)
 {
-	const struct zone_rrset *dn = zone_node_rrset(ce, RR_DNAME);
-	const uint8_t *target = dn->rec[0].rdata;
+	const struct zone_rrset *dn = zone_node_rrset(r->z, ce, RR_DNAME);
+	const uint8_t *target = zone_rrset_recs(r->z, dn)->rdata;
 	size_t prefix = dname_len(name) - ce->name_len;
 	size_t tlen = dname_len(target);
 	uint8_t *out;
@@ -863,7 +876,7 @@ static enum step answer_dname(struct resp *r, const struct zone_node *ce,
 			out[i] = (uint8_t)(out[i] - 'A' + 'a');
 	memcpy(out + prefix, target, tlen);
 	if (!r->stop && dns_writer_rr(&r->w, DNS_SEC_ANSWER, name, RR_CNAME,
-	                              r->z->rclass, dn->rec[0].ttl, out,
+	                              r->z->rclass, dn->ttl, out,
 	                              (uint16_t)(prefix + tlen)) < 0)
 		resp_truncate(r);
 	r->visited[r->nvisited++] = name;
@@ -888,11 +901,12 @@ static const struct zone_node *closest_encloser(const struct zone *z,
 /* What rewrites or delegates names at or below N: the DNAME above it or
  * the cut it is under, whichever is higher (a DNAME at the cut itself
  * yields to the delegation). *DNAME_OWNER is set for a DNAME. */
-static const struct zone_node *occluder(const struct zone_node *n,
+static const struct zone_node *occluder(const struct zone *z,
+                                        const struct zone_node *n,
                                         const struct zone_node *dn,
                                         bool *is_dname)
 {
-	const struct zone_node *c = n->cut;
+	const struct zone_node *c = zone_node_cut(z, n);
 
 	*is_dname = dn != NULL && (c == NULL || dn->labels < c->labels);
 	return *is_dname ? dn : c;
@@ -903,11 +917,11 @@ static enum step lookup_name(struct resp *r, const uint8_t *name,
                              const uint8_t **next)
 {
 	const struct zone *z = r->z;
-	const struct zone_node *node = data_lookup(z, name), *ce, *occ;
+	const struct zone_node *node = data_lookup(z, name), *ce, *occ, *wild;
 	bool is_dname;
 
 	if (node != NULL) {
-		occ = occluder(node, node->dname_above, &is_dname);
+		occ = occluder(z, node, zone_node_dname_above(z, node), &is_dname);
 		if (is_dname)
 			return answer_dname(r, occ, name, next);
 		if (occ != NULL && !(occ == node && r->q->qtype == RR_DS)) {
@@ -917,16 +931,17 @@ static enum step lookup_name(struct resp *r, const uint8_t *name,
 		return answer_node(r, node, name, next);
 	}
 	ce = closest_encloser(z, name);
-	occ = occluder(ce, ce->dname_above ? ce->dname_above :
-	               (ce->flags & ZN_DNAME) ? ce : NULL, &is_dname);
+	occ = zone_node_dname_above(z, ce);
+	occ = occluder(z, ce, occ ? occ : (ce->flags & ZN_DNAME) ? ce : NULL,
+	               &is_dname);
 	if (is_dname)
 		return answer_dname(r, occ, name, next);
 	if (occ != NULL) {
 		put_referral(r, occ);
 		return STEP_DONE;
 	}
-	if (ce->wild != NULL)
-		return answer_node(r, ce->wild, name, next);
+	if ((wild = zone_node_wild(z, ce)) != NULL)
+		return answer_node(r, wild, name, next);
 	put_nxdomain(r, name, ce);
 	return STEP_DONE;
 }

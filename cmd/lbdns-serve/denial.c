@@ -30,12 +30,13 @@ bool denial_init(struct denial *d, struct dns_writer *w, const struct zone *z)
 	d->nlater = 0;
 	d->w = w;
 	d->z = z;
-	if (z == NULL || zone_node_rrset(z->apex, RR_DNSKEY) == NULL)
+	if (z == NULL || zone_node_rrset(z, z->apex, RR_DNSKEY) == NULL)
 		return false;
-	if (zone_node_rrset(z->apex, RR_NSEC) != NULL)
+	if (zone_node_rrset(z, z->apex, RR_NSEC) != NULL)
 		return true;
-	p = zone_node_rrset(z->apex, RR_NSEC3PARAM);
-	if (p == NULL || dnssec_nsec3_parse(p->rec[0].rdata, p->rec[0].rdlen, true,
+	p = zone_node_rrset(z, z->apex, RR_NSEC3PARAM);
+	if (p == NULL || dnssec_nsec3_parse(zone_rrset_recs(z, p)->rdata,
+	                                    zone_rrset_recs(z, p)->rdlen, true,
 	                                    &d->param) < 0 || d->param.alg != 1)
 		return false;
 	d->nsec3 = true;
@@ -46,15 +47,15 @@ int denial_rrsigs(struct denial *d, enum dns_section sec,
                   const struct zone_node *n, const uint8_t *owner,
                   uint16_t type, uint32_t cap_ttl)
 {
-	const struct zone_rrset *s = zone_node_rrset(n, RR_RRSIG);
+	const struct zone_rrset *s = zone_node_rrset(d->z, n, RR_RRSIG);
 	struct dns_writer_mark m;
 
 	if (s == NULL)
 		return 0;
 	dns_writer_mark(d->w, &m);
 	for (uint16_t i = 0; i < s->nrec; i++) {
-		const struct zone_rec *rec = &s->rec[i];
-		uint32_t ttl = rec->ttl;
+		const struct zone_rec *rec = &zone_rrset_recs(d->z, s)[i];
+		uint32_t ttl = zone_rec_ttl(s, rec);
 
 		if (dnssec_rrsig_covered(rec->rdata, rec->rdlen) != type)
 			continue;
@@ -115,16 +116,18 @@ void denial_mark_sent(struct denial *d, const struct zone_node *n)
 static int put_set_in(struct denial *d, enum dns_section sec,
                       const struct zone_node *n, uint16_t type)
 {
-	const struct zone_rrset *s = zone_node_rrset(n, type);
+	const struct zone_rrset *s = zone_node_rrset(d->z, n, type);
+	const struct zone_rec *recs;
 	struct dns_writer_mark m;
 
 	if (s == NULL)
 		return 0;
+	recs = zone_rrset_recs(d->z, s);
 	dns_writer_mark(d->w, &m);
 	for (uint16_t i = 0; i < s->nrec; i++)
 		if (dns_writer_rr(d->w, sec, n->name, type, d->z->rclass,
-		                  s->rec[i].ttl, s->rec[i].rdata,
-		                  s->rec[i].rdlen) < 0) {
+		                  zone_rec_ttl(s, &recs[i]), recs[i].rdata,
+		                  recs[i].rdlen) < 0) {
 			dns_writer_rollback(d->w, &m);
 			return LB_ESPACE;
 		}
@@ -171,7 +174,7 @@ static long node_place(const struct zone *z, const uint8_t *name)
 static const struct zone_node *nsec_for(const struct zone *z, const uint8_t *name)
 {
 	for (long i = node_place(z, name); i >= 0; i--)
-		if (zone_node_rrset(&z->nodes[i], RR_NSEC) != NULL)
+		if (zone_node_rrset(z, &z->nodes[i], RR_NSEC) != NULL)
 			return &z->nodes[i];
 	return NULL;
 }
@@ -190,15 +193,16 @@ static const struct zone_node *nsec3_for(const struct denial *d, const uint8_t *
 	for (long i = node_place(z, owner); i >= 0; i--) {
 		const struct zone_node *n = &z->nodes[i];
 
-		if (n->parent == z->apex && zone_node_rrset(n, RR_NSEC3) != NULL) {
+		if (zone_node_parent(z, n) == z->apex &&
+		    zone_node_rrset(z, n, RR_NSEC3) != NULL) {
 			*match = dname_equal(n->name, owner);
 			return n;
 		}
 	}
 	/* Before the first hash: the last NSEC3 covers it (the chain wraps). */
 	for (size_t i = z->nnodes; i-- > 0;)
-		if (z->nodes[i].parent == z->apex &&
-		    zone_node_rrset(&z->nodes[i], RR_NSEC3) != NULL)
+		if (zone_node_parent(z, &z->nodes[i]) == z->apex &&
+		    zone_node_rrset(z, &z->nodes[i], RR_NSEC3) != NULL)
 			return &z->nodes[i];
 	return NULL;
 }
@@ -292,7 +296,7 @@ int denial_nodata(struct denial *d, const uint8_t *qname,
 	 * (no such type), then the proof that the name does not exist (it
 	 * matters when the response is cut at the size limit). */
 	if (!d->nsec3 && wildcard) {
-		rc = put_proof(d, zone_node_rrset(node, RR_NSEC) ? node : NULL);
+		rc = put_proof(d, zone_node_rrset(d->z, node, RR_NSEC) ? node : NULL);
 		if (rc == 0)
 			rc = put_proof(d, nsec_for(d->z, qname));
 	} else if (!d->nsec3) {
@@ -302,7 +306,7 @@ int denial_nodata(struct denial *d, const uint8_t *qname,
 	} else if (wildcard) {
 		rc = put_proof(d, nsec3_match(d, node->name));
 		if (rc == 0)
-			rc = nsec3_ce_proof(d, qname, node->parent->name);
+			rc = nsec3_ce_proof(d, qname, zone_node_parent(d->z, node)->name);
 	} else if ((n = nsec3_match(d, qname)) != NULL) {
 		rc = put_proof(d, n);
 	} else {
@@ -318,7 +322,7 @@ int denial_wildcard(struct denial *d, const uint8_t *qname,
 	int rc;
 
 	if (d->nsec3)
-		rc = put_proof(d, nsec3_cover(d, next_closer(qname, node->parent->name)));
+		rc = put_proof(d, nsec3_cover(d, next_closer(qname, zone_node_parent(d->z, node)->name)));
 	else
 		rc = put_proof(d, nsec_for(d->z, qname));
 	return rc;
@@ -329,10 +333,10 @@ int denial_referral(struct denial *d, const struct zone_node *cut)
 	const struct zone_node *n;
 	int rc;
 
-	if (zone_node_rrset(cut, RR_DS) != NULL)
+	if (zone_node_rrset(d->z, cut, RR_DS) != NULL)
 		rc = put_set(d, cut, RR_DS);
 	else if (!d->nsec3)
-		rc = put_proof(d, zone_node_rrset(cut, RR_NSEC) ? cut : NULL);
+		rc = put_proof(d, zone_node_rrset(d->z, cut, RR_NSEC) ? cut : NULL);
 	else if ((n = nsec3_match(d, cut->name)) != NULL)
 		rc = put_proof(d, n);
 	else

@@ -86,34 +86,39 @@ static void pass_rrsets(struct prefetch_batch *pb, size_t n)
 		pb->sink += *node->name;
 		if (node->name_len > 1)
 			pb->sink += node->name[node->name_len - 1];
-		PF(node->rrsets);
+		PF(zone_node_rrsets(pb->lookup[i], node));
 	}
 }
 
 /* Pass 4: the records of the queried type; pass 5: their RDATA. */
-static const struct zone_rrset *queried_rrset(const struct zone_node *node,
+static const struct zone_rrset *queried_rrset(const struct zone *z,
+                                              const struct zone_node *node,
                                               uint16_t qtype)
 {
+	const struct zone_rrset *s = zone_node_rrsets(z, node);
+
 	for (uint16_t i = 0; i < node->nrrsets; i++)
-		if (node->rrsets[i].type == qtype || node->rrsets[i].type == RR_CNAME)
-			return &node->rrsets[i];
+		if (s[i].type == qtype || s[i].type == RR_CNAME)
+			return &s[i];
 	return NULL;
 }
 
 static void pass_records(struct prefetch_batch *pb, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		const struct zone *z = pb->lookup[i];
 		const struct zone_node *node = pb->node[i];
 		const struct zone_rrset *s;
 
-		if (node == NULL || (s = queried_rrset(node, pb->qtype[i])) == NULL) {
+		if (node == NULL ||
+		    (s = queried_rrset(z, node, pb->qtype[i])) == NULL) {
 			pb->node[i] = NULL;
 			continue;
 		}
 		pb->node[i] = s;               /* from here on: the RRset */
-		PF(s->rec);
-		if (s->bal != NULL)
-			PF(s->bal);
+		PF(zone_rrset_recs(z, s));
+		if (s->bal != 0)
+			PF(zone_rrset_bal(z, s));
 	}
 }
 
@@ -122,17 +127,21 @@ static void pass_records(struct prefetch_batch *pb, size_t n)
 static void pass_rdata(struct prefetch_batch *pb, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		const struct zone *z = pb->lookup[i];
 		const struct zone_rrset *s = pb->node[i];
+		const struct zone_balance *bal;
+		const struct zone_rec *recs;
 		uint16_t k;
 
 		if (s == NULL)
 			continue;
+		recs = zone_rrset_recs(z, s);
 		for (k = 0; k < s->nrec && k < 4; k++)
-			if (s->rec[k].rdlen > 0)
-				pb->sink += *s->rec[k].rdata;
-		if (s->bal != NULL)
+			if (recs[k].rdlen > 0)
+				pb->sink += *recs[k].rdata;
+		if ((bal = zone_rrset_bal(z, s)) != NULL)
 			for (k = 0; k < s->nrec && k < 4; k++)
-				pb->sink += s->bal->lb[k].state;
+				pb->sink += bal->lb[k].state;
 	}
 }
 

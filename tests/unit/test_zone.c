@@ -237,12 +237,18 @@ static void test_build_and_order(void)
 	n = zone_lookup(z, (const uint8_t *)"\1c\7EXAMPLE\3com");
 	ok(n != NULL && n->nrrsets == 0, "lookup is case-insensitive");
 	n = zone_lookup(z, (const uint8_t *)"\1w\7example\3com");
-	ok(n != NULL && n->wild != NULL, "wildcard child linked");
+	ok(n != NULL && zone_node_wild(z, n) != NULL &&
+	   (zone_node_wild(z, n)->flags & ZN_WILDCARD), "wildcard child found");
 	n = zone_lookup(z, (const uint8_t *)"\2ns\3sub\7example\3com");
-	ok(n != NULL && (n->flags & ZN_OCCLUDED) && n->cut != NULL &&
-	   (n->cut->flags & ZN_DELEG), "glue is below the cut");
+	ok(n != NULL && (n->flags & ZN_OCCLUDED) && zone_node_cut(z, n) != NULL &&
+	   (zone_node_cut(z, n)->flags & ZN_DELEG) &&
+	   dname_equal(zone_node_cut(z, n)->name,
+	               (const uint8_t *)"\3sub\7example\3com"),
+	   "glue is below the cut");
+	ok(zone_node_wild(z, z->apex) == NULL && zone_node_cut(z, z->apex) == NULL &&
+	   zone_node_dname_above(z, z->apex) == NULL, "the apex: none of them");
 	n = zone_lookup(z, (const uint8_t *)"\3www\7example\3com");
-	ok(n != NULL && n->nrrsets == 1 && n->rrsets[0].nrec == 2,
+	ok(n != NULL && n->nrrsets == 1 && zone_node_rrsets(z, n)[0].nrec == 2,
 	   "www: one RRset of two records");
 	ok(zone_lookup(z, (const uint8_t *)"\3zzz\7example\3com") == NULL,
 	   "missing name not found");
@@ -294,6 +300,7 @@ static void test_balanced(void)
 {
 	struct zone *z = NULL;
 	struct collect c;
+	const struct zone_balance *bal;
 	int rc = load("www 30 A 192.0.2.1 ; lbdns: weight=3 region=eu\n"
 	              "www 60 A 192.0.2.2 ; lbdns: weight=1 count=1\n"
 	              "www 30 A 192.0.2.3\n", &z, &c, NULL);
@@ -307,21 +314,60 @@ static void test_balanced(void)
 	if (z == NULL)
 		return;
 	n = zone_lookup(z, (const uint8_t *)"\3www\7example\3com");
-	s = n ? zone_node_rrset(n, RR_A) : NULL;
-	ok(s != NULL && s->bal != NULL && s->bal->pol.balanced,
-	   "RRset is balanced");
-	if (s != NULL && s->bal != NULL) {
-		is_int(s->bal->lb[0].weight, 3, "first weight");
-		is_int(s->bal->lb[1].weight, 1, "second weight");
-		is_int(s->bal->lb[2].weight, 1,
+	s = n ? zone_node_rrset(z, n, RR_A) : NULL;
+	bal = s ? zone_rrset_bal(z, s) : NULL;
+	ok(bal != NULL && bal->pol.balanced, "RRset is balanced");
+	if (bal != NULL) {
+		is_int(bal->lb[0].weight, 3, "first weight");
+		is_int(bal->lb[1].weight, 1, "second weight");
+		is_int(bal->lb[2].weight, 1,
 		       "unannotated record gets default weight");
-		is_int(s->bal->pol.count, 1, "merged count");
-		is_int(s->rec[1].ttl, 30, "the RRset takes its first record's TTL");
-		ok(s->bal->attrs[0] != NULL &&
-		   strstr(s->bal->attrs[0], "weight=3"),
+		is_int(bal->pol.count, 1, "merged count");
+		is_int(zone_rec_ttl(s, &zone_rrset_recs(z, s)[1]), 30,
+		       "the RRset takes its first record's TTL");
+		ok(bal->attrs[0] != NULL &&
+		   strstr(bal->attrs[0], "weight=3"),
 		   "annotation kept for AXFR/printing");
-		ok(s->bal->attrs[2] == NULL, "no annotation, no text");
+		ok(bal->attrs[2] == NULL, "no annotation, no text");
 	}
+	zone_unref(z);
+}
+
+/* RRSIGs over different types share one RRset in the zone, and each
+ * keeps the TTL it was written with (that of the RRset it covers), with
+ * no TTL warning; a target's node is found for MX. */
+static void test_rrsig_ttls(void)
+{
+	struct zone *z = NULL;
+	struct collect c;
+	int rc = load("www 60 A 192.0.2.1\n"
+	              "www 120 TXT \"t\"\n"
+	              "www 60 RRSIG A 8 3 60 20300101000000 20200101000000 1 "
+	              "example.com. AQID\n"
+	              "www 120 RRSIG TXT 8 3 120 20300101000000 20200101000000 1 "
+	              "example.com. AQID\n"
+	              "mx 300 MX 10 www\n", &z, &c, NULL);
+	const struct zone_node *n;
+	const struct zone_rrset *s;
+
+	is_int(rc, 0, "signed names build");
+	is_int(c.n, 0, "no TTL warning for RRSIGs of different types");
+	if (z == NULL)
+		return;
+	n = zone_lookup(z, (const uint8_t *)"\3www\7example\3com");
+	s = n ? zone_node_rrset(z, n, RR_RRSIG) : NULL;
+	ok(s != NULL && s->nrec == 2, "one RRSIG set of two");
+	if (s != NULL && s->nrec == 2) {
+		is_int(zone_rec_ttl(s, &zone_rrset_recs(z, s)[0]), 60, "first RRSIG TTL");
+		is_int(zone_rec_ttl(s, &zone_rrset_recs(z, s)[1]), 120, "second RRSIG TTL");
+		ok(zone_rec_target(z, s, &zone_rrset_recs(z, s)[1]) == NULL,
+		   "an RRSIG has no target");
+	}
+	n = zone_lookup(z, (const uint8_t *)"\2mx\7example\3com");
+	s = n ? zone_node_rrset(z, n, RR_MX) : NULL;
+	ok(s != NULL && zone_rec_target(z, s, zone_rrset_recs(z, s)) ==
+	   zone_lookup(z, (const uint8_t *)"\3www\7example\3com"),
+	   "MX target node found");
 	zone_unref(z);
 }
 
@@ -481,8 +527,8 @@ static unsigned node_faults(const struct zone *z)
 			bad++;
 		if (i == 0)
 			continue;
-		if (n->parent == NULL || n->parent >= n ||
-		    !dname_equal(n->parent->name, dname_parent(n->name)))
+		if (zone_node_parent(z, n) == NULL || zone_node_parent(z, n) >= n ||
+		    !dname_equal(zone_node_parent(z, n)->name, dname_parent(n->name)))
 			bad++;
 		if (dname_compare(z->nodes[i - 1].name, n->name) >= 0)
 			bad++;
@@ -564,22 +610,35 @@ static void test_large_build(void)
 	zone_unref(z);
 }
 
+/* The A RRset of NAME in Z, or NULL. */
+static const struct zone_rrset *named_rrset(const struct zone *z,
+                                            const char *name)
+{
+	const struct zone_node *n = zone_lookup(z, (const uint8_t *)name);
+
+	return n ? zone_node_rrset(z, n, RR_A) : NULL;
+}
+
 /* The apex keeps the origin's spelling even when an owner below it,
  * seen first, spells it otherwise; plain comments are not kept; records
  * sharing one annotation text keep their own ids and the region. */
 static void test_names_and_texts(void)
 {
 	static const char text[] =
-		"WWW.EXAMPLE.COM. 60 A 192.0.2.1 ; lbdns: region=eu\n"
-		"www.example.com. 60 A 192.0.2.2 ; lbdns: region=eu\n"
+		"WWW.EXAMPLE.COM. 60 A 192.0.2.1 ; lbdns: region=eu sticky=24\n"
+		"www.example.com. 60 A 192.0.2.2 ; lbdns: region=eu sticky=24\n"
 		"example.com. 60 SOA ns1 host 1 7200 3600 1209600 300 ; serial\n"
 		"example.com. 60 NS ns1.example.com.\n"
 		"ns1.example.com. 60 A 192.0.2.53 ; just a note\n"
-		"mail.example.com. 60 A 192.0.2.9 ; lbdns: region=eu\n";
+		"mail.example.com. 60 A 192.0.2.9 ; lbdns: region=eu\n"
+		"mail2.example.com. 60 A 192.0.2.10 ; lbdns: region=eu\n"
+		"web.example.com. 60 A 192.0.2.11 ; lbdns: sticky=24\n"
+		"web2.example.com. 60 A 192.0.2.12 ; lbdns: sticky=24\n";
 	struct zone *z = NULL;
 	struct collect c = { .len = 0 };
 	const struct zone_node *n;
 	const struct zone_rrset *s;
+	const struct zone_balance *bal;
 	int rc = zone_load_string(text, sizeof(text) - 1, "n.zone", origin, &z,
 	                          collect_fn, &c, NULL);
 
@@ -590,21 +649,36 @@ static void test_names_and_texts(void)
 	   "apex spelled as the origin");
 	is_int(node_faults(z), 0, "nodes consistent");
 	n = zone_lookup(z, (const uint8_t *)"\3ns1\7example\3com");
-	s = n ? zone_node_rrset(n, RR_A) : NULL;
-	ok(s != NULL && s->bal == NULL, "a plain comment balances nothing");
+	s = n ? zone_node_rrset(z, n, RR_A) : NULL;
+	ok(s != NULL && s->bal == 0, "a plain comment balances nothing");
 	n = zone_lookup(z, (const uint8_t *)"\3www\7example\3com");
-	s = n ? zone_node_rrset(n, RR_A) : NULL;
-	ok(s != NULL && s->bal != NULL && s->nrec == 2, "www balanced");
-	if (s != NULL && s->bal != NULL && s->nrec == 2) {
-		ok(s->bal->lb[0].id != s->bal->lb[1].id,
-		   "records sharing an annotation keep their own ids");
-		ok(s->bal->lb[1].region_len == 2 &&
-		   memcmp(s->bal->lb[1].region, "eu", 2) == 0,
+	s = n ? zone_node_rrset(z, n, RR_A) : NULL;
+	bal = s ? zone_rrset_bal(z, s) : NULL;
+	ok(bal != NULL && s->nrec == 2, "www balanced");
+	if (bal != NULL && s->nrec == 2) {
+		ok(bal->lb[0].id != 0 && bal->lb[0].id != bal->lb[1].id,
+		   "sticky records sharing an annotation keep their own ids");
+		ok(bal->lb[1].region_len == 2 &&
+		   memcmp(bal->lb[1].region, "eu", 2) == 0,
 		   "region of a shared annotation");
-		ok(s->bal->attrs[0] == s->bal->attrs[1] &&
-		   strstr(s->bal->attrs[1], "region=eu") != NULL,
+		ok(bal->attrs[0] == bal->attrs[1] &&
+		   strstr(bal->attrs[1], "region=eu") != NULL,
 		   "one copy of a repeated annotation");
 	}
+	/* mail and mail2 are annotated alike, web alike but sticky. */
+	const struct zone_rrset *m1 = named_rrset(z, "\4mail\7example\3com");
+	const struct zone_rrset *m2 = named_rrset(z, "\5mail2\7example\3com");
+	const struct zone_rrset *w1 = named_rrset(z, "\3web\7example\3com");
+	const struct zone_rrset *w2 = named_rrset(z, "\4web2\7example\3com");
+
+	ok(m1 != NULL && m2 != NULL && m1->bal != 0 && m1->bal == m2->bal,
+	   "RRsets annotated alike share one balancing block");
+	ok(m1 != NULL && m1->bal != 0 && zone_rrset_bal(z, m1)->lb[0].id == 0,
+	   "a shared block holds no record ids");
+	ok(w1 != NULL && w2 != NULL && w1->bal != 0 && w2->bal != 0 &&
+	   w1->bal != w2->bal && zone_rrset_bal(z, w1)->lb[0].id !=
+	   zone_rrset_bal(z, w2)->lb[0].id, "sticky RRsets keep blocks of their own");
+	is_int(z->nbals, 4, "distinct blocks: www, mail, web, web2");
 	zone_unref(z);
 }
 
@@ -616,6 +690,7 @@ int main(void)
 	test_build_and_order();
 	test_canonical_order();
 	test_balanced();
+	test_rrsig_ttls();
 	test_builder_direct();
 	test_large_build();
 	test_names_and_texts();
