@@ -1197,21 +1197,14 @@ static void build_ranks(struct build *st)
 	size_t nnames = b->nnames, nn = st->nn, sp = 0, r = 0;
 	size_t need = nn * (2 * sizeof(struct kidkey) + sizeof(uint32_t)) +
 	              2 * (nnames + 1) * sizeof(uint32_t);
-	size_t room = nn * sizeof(*st->z->nodes);
-	/* The scratch of this step lives in the room of the nodes, not yet
-	 * built: pages the kernel zeroes once, not twice (a million names
-	 * touch 30 MiB of them). Only when names outside the zone abound
-	 * does it not fit. */
-	char *mem = arena_alloc(st->z->arena, room);
-	char *own = need > room ? xmalloc(need) : NULL;
-	struct kidkey *kids = (struct kidkey *)(void *)(own ? own : mem);
+	char *own = xmalloc(need);
+	struct kidkey *kids = (struct kidkey *)(void *)own;
 	struct kidkey *tmp = kids + nn;   /* the radix sort's */
 	uint32_t *stack = (uint32_t *)(void *)(tmp + nn);
 	uint32_t *start = stack + nn;
 	uint32_t *fill = start + nnames + 1;
 	uint32_t apex = NO_ID;
 
-	st->z->nodes = (struct zone_node *)(void *)mem;
 	memset(start, 0, (nnames + 1) * sizeof(*start));
 	/* Children grouped by parent: kids[start[p]..start[p + 1]). */
 	for (size_t i = 0; i < nnames; i++) {
@@ -1644,7 +1637,7 @@ static void build_nodes(struct build *st)
 	const uint16_t *stype = st->stype;
 
 	z->nnodes = st->nn;
-	/* Allocated by build_ranks(), which used it as scratch. */
+	z->nodes = arena_alloc(z->arena, st->nn * sizeof(*z->nodes));
 	memset(z->nodes, 0, st->nn * sizeof(*z->nodes));
 	z->nrrsets = count_rrsets(st);
 	z->rrsets = arena_alloc(z->arena, z->nrrsets * sizeof(*z->rrsets));
@@ -1725,9 +1718,9 @@ static void build_links(struct build *st)
 			struct zone_node *p = &z->nodes[n->parent];
 
 			if (p->flags & (ZN_DELEG | ZN_UNDER_CUT))
-				n->flags |= ZN_UNDER_CUT | ZN_OCCLUDED;
+				n->flags |= ZN_UNDER_CUT;
 			if (p->flags & (ZN_DNAME | ZN_UNDER_DNAME))
-				n->flags |= ZN_UNDER_DNAME | ZN_OCCLUDED;
+				n->flags |= ZN_UNDER_DNAME;
 			if (n->flags & ZN_WILDCARD)
 				p->flags |= ZN_HAS_WILD;
 		}

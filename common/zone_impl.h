@@ -69,13 +69,14 @@ struct zone_rrset {
 enum {
 	ZN_APEX       = 1 << 0,
 	ZN_DELEG      = 1 << 1,    /* NS below the apex: a zone cut */
-	ZN_OCCLUDED   = 1 << 2,    /* below a zone cut or a DNAME (glue, junk) */
-	ZN_CNAME      = 1 << 3,
-	ZN_DNAME      = 1 << 4,
-	ZN_WILDCARD   = 1 << 5,    /* first label is "*" */
-	ZN_HAS_WILD   = 1 << 6,    /* has a "*" child */
-	ZN_UNDER_CUT  = 1 << 7,    /* strictly below a zone cut */
-	ZN_UNDER_DNAME = 1 << 8,   /* strictly below a DNAME owner */
+	ZN_CNAME      = 1 << 2,
+	ZN_DNAME      = 1 << 3,
+	ZN_WILDCARD   = 1 << 4,    /* first label is "*" */
+	ZN_HAS_WILD   = 1 << 5,    /* has a "*" child */
+	ZN_UNDER_CUT  = 1 << 6,    /* strictly below a zone cut */
+	ZN_UNDER_DNAME = 1 << 7,   /* strictly below a DNAME owner */
+	/* A mask: below a zone cut or a DNAME (glue, junk). */
+	ZN_OCCLUDED   = ZN_UNDER_CUT | ZN_UNDER_DNAME,
 };
 
 struct zone_node {
