@@ -320,7 +320,7 @@ static void check_targets(struct checker *c, const struct zone_node *node)
 				                  "ns-no-address",
 				                  "NS target %s has no address records "
 				                  "(A or AAAA)%s", name_text(rec_target(s->type, r, target), n),
-				                  below_cut(c->z, target) ?
+				                  below_cut(c->z, rec_target(s->type, r, target)) ?
 				                  ": missing glue" : "");
 		}
 	}

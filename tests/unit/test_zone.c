@@ -89,6 +89,11 @@ static void test_checks(void)
 	expect("sub NS ns.sub\n", LB_EINVAL,
 	       "E t.zone:6 ns-no-address: NS target ns.sub.example.com. has no "
 	       "address records (A or AAAA): missing glue", "missing glue");
+	/* The target is a node of the zone (the cut itself), without an
+	 * address: once a crash (fuzz/corpus/zone/ns-target-is-its-cut). */
+	expect("sub NS sub\n", LB_EINVAL,
+	       "E t.zone:6 ns-no-address: NS target sub.example.com. has no "
+	       "address records (A or AAAA): missing glue", "NS target at its own cut");
 	expect("sub NS ns.sub\nns.sub AAAA 2001:db8::1\n", 0, "",
 	       "AAAA glue is enough");
 	expect("sub NS ns.example.net.\n", 0, "", "out-of-zone NS target");
