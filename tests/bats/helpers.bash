@@ -154,11 +154,21 @@ dig_norm() {
 	END { print "=status", st fl }' | sort
 }
 
-# nsd_server_conf DIR: the server part of an NSD secondary's config on
-# $LB_NET.3:$LB_PORT, everything in DIR; tests append keys and the zone
+# nsd_server_conf DIR [NAME=SECRET...]: the server part of an NSD
+# secondary's config on $LB_NET.3:$LB_PORT, everything in DIR, with an
+# hmac-sha256 TSIG key per NAME=SECRET; tests append the zone
 # (serve-xfr.bats, serve-hardening.bats).
 nsd_server_conf() {
-	local d=$1
+	local d=$1 k
+	shift
+	for k in "$@"; do
+		cat <<-EOF
+		key:
+		    name: ${k%%=*}
+		    algorithm: hmac-sha256
+		    secret: "${k#*=}"
+		EOF
+	done
 	cat <<-EOF
 	server:
 	    ip-address: $LB_NET.3@$LB_PORT

@@ -286,12 +286,8 @@ flood() {
 	serve --tsig-key "$KEYS" --allow-transfer "$LB_NET.0/24,key=xfr.example."
 	local d="$BATS_TEST_TMPDIR/nsd"
 	mkdir -p "$d"
-	nsd_server_conf "$d" >"$d/nsd.conf"
+	nsd_server_conf "$d" "xfr.example.=$KEY256" >"$d/nsd.conf"
 	cat >>"$d/nsd.conf" <<-EOF
-	key:
-	    name: xfr.example.
-	    algorithm: hmac-sha256
-	    secret: "$KEY256"
 	zone:
 	    name: example.com
 	    zonefile: "example.com.zone"

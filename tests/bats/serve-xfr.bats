@@ -214,19 +214,37 @@ knot_server_conf() {
 	EOF
 }
 
-# knotd as a secondary of lbdns-serve, on $LB_NET.2.
+# start_knot [NOTIFY_SECRET]: knotd as a secondary of lbdns-serve, on
+# $LB_NET.2. With NOTIFY_SECRET it transfers with xfr.example. and
+# accepts NOTIFY only signed with notify.example., whose secret (as
+# knotd has it) is NOTIFY_SECRET.
 start_knot() {
-	local d="$BATS_TEST_TMPDIR/knot"
+	local d="$BATS_TEST_TMPDIR/knot" xfr_key= notify_key=
 	mkdir -p "$d"
 	knot_server_conf "$d" >"$d/knot.conf"
+	if [ $# -gt 0 ]; then
+		cat >>"$d/knot.conf" <<-EOF
+		key:
+		  - id: xfr.example.
+		    algorithm: hmac-sha256
+		    secret: $XKEY
+		  - id: notify.example.
+		    algorithm: hmac-sha256
+		    secret: $1
+		EOF
+		xfr_key="    key: xfr.example."
+		notify_key="    key: notify.example."
+	fi
 	cat >>"$d/knot.conf" <<-EOF
 	remote:
 	  - id: primary
 	    address: $LB_IP@$LB_PORT
 	    via: $LB_NET.2
+	$xfr_key
 	acl:
 	  - id: from_primary
 	    address: $LB_IP
+	$notify_key
 	    action: notify
 	template:
 	  - id: default
@@ -272,42 +290,6 @@ tsig_keys() {
 	echo "$f"
 }
 
-# start_knot_tsig NOTIFY_SECRET: knotd on $LB_NET.2 transferring with
-# xfr.example. and accepting NOTIFY only signed with notify.example.
-# whose secret (as knotd has it) is NOTIFY_SECRET.
-start_knot_tsig() {
-	local d="$BATS_TEST_TMPDIR/knot"
-	mkdir -p "$d"
-	knot_server_conf "$d" >"$d/knot.conf"
-	cat >>"$d/knot.conf" <<-EOF
-	key:
-	  - id: xfr.example.
-	    algorithm: hmac-sha256
-	    secret: $XKEY
-	  - id: notify.example.
-	    algorithm: hmac-sha256
-	    secret: $1
-	remote:
-	  - id: primary
-	    address: $LB_IP@$LB_PORT
-	    via: $LB_NET.2
-	    key: xfr.example.
-	acl:
-	  - id: from_primary
-	    address: $LB_IP
-	    key: notify.example.
-	    action: notify
-	template:
-	  - id: default
-	    storage: "$d"
-	zone:
-	  - domain: example.com
-	    master: primary
-	    acl: from_primary
-	EOF
-	start_daemon knotd knotd -c "$d/knot.conf"
-}
-
 knot_www() {
 	dig +short +tries=1 +time=1 -p "$LB_PORT" @"$LB_NET.2" www.example.com A | grep -qx "$1"
 }
@@ -317,7 +299,7 @@ knot_www() {
 	keys=$(tsig_keys)
 	serve_stream --tsig-key "$keys" --allow-transfer "$LB_NET.0/24,key=xfr.example." \
 		--notify "$LB_NET.2:$LB_PORT,key=notify.example."
-	start_knot_tsig "$NKEY"
+	start_knot "$NKEY"
 	wait_for -t 20 knot_www 192.0.2.1 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
 	# Version 2 reaches knotd by the signed NOTIFY (refresh is 3600 s).
 	zone_version 2 192.0.2.2 >&7
@@ -337,7 +319,7 @@ knot_www() {
 	keys=$(tsig_keys)
 	serve_stream --tsig-key "$keys" --allow-transfer "$LB_NET.0/24,key=xfr.example." \
 		--notify "$LB_NET.2:$LB_PORT,key=notify.example."
-	start_knot_tsig "$NWRONG"
+	start_knot "$NWRONG"
 	wait_for -t 20 knot_www 192.0.2.1 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
 	zone_version 2 192.0.2.2 >&7
 	wait_for -t 10 grep -q "NOTIFY for example.com. to $LB_NET.2:$LB_PORT: refused (NOTAUTH, TSIG BADSIG)" "$LOG" ||
@@ -363,16 +345,8 @@ knot_www() {
 		--notify "$LB_NET.3:$LB_PORT,key=notify.example."
 	local d="$BATS_TEST_TMPDIR/nsd"
 	mkdir -p "$d"
-	nsd_server_conf "$d" >"$d/nsd.conf"
+	nsd_server_conf "$d" "xfr.example.=$XKEY" "notify.example.=$NKEY" >"$d/nsd.conf"
 	cat >>"$d/nsd.conf" <<-EOF
-	key:
-	    name: xfr.example.
-	    algorithm: hmac-sha256
-	    secret: "$XKEY"
-	key:
-	    name: notify.example.
-	    algorithm: hmac-sha256
-	    secret: "$NKEY"
 	zone:
 	    name: example.com
 	    zonefile: "example.com.zone"

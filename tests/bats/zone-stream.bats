@@ -20,11 +20,18 @@ teardown() {
 serial() { lbdig +short example.com SOA | awk '{ print $3 }'; }
 serial_is() { [ "$(serial)" = "$1" ]; }
 
-@test "stream: every frame becomes the served zone; a bad frame changes nothing" {
+# start_pipeline [GEN_OPTION...]: lbdns-zone gen --stream (with the
+# options) feeding lbdns-serve -z - through FIFOs; host-list frames are
+# written to fd 5.
+start_pipeline() {
 	mkfifo "$T/hosts" "$T/zone"
 	start_daemon serve sh -c 'exec lbdns-serve -z - -l "$1:$2" <"$0"' "$T/zone" "$LB_IP" "$LB_PORT"
-	start_daemon gen sh -c 'exec lbdns-zone gen --stream --origin example.com --ns ns.example.net. --serial 100 <"$0" >"$1"' "$T/hosts" "$T/zone"
+	start_daemon gen sh -c 'in=$0 out=$1; shift; exec lbdns-zone gen --stream "$@" --origin example.com --ns ns.example.net. --serial 100 <"$in" >"$out"' "$T/hosts" "$T/zone" "$@"
 	exec 5>"$T/hosts"
+}
+
+@test "stream: every frame becomes the served zone; a bad frame changes nothing" {
+	start_pipeline
 	printf 'www 192.0.2.1 weight=3\nwww 192.0.2.2\n.\n' >&5
 	wait_for serial_is 100
 	run lbdig +short www.example.com A
@@ -42,10 +49,7 @@ serial_is() { [ "$(serial)" = "$1" ]; }
 }
 
 @test "stream: a frame past --max-hosts is skipped; the last good version keeps serving" {
-	mkfifo "$T/hosts" "$T/zone"
-	start_daemon serve sh -c 'exec lbdns-serve -z - -l "$1:$2" <"$0"' "$T/zone" "$LB_IP" "$LB_PORT"
-	start_daemon gen sh -c 'exec lbdns-zone gen --stream --max-hosts 3 --origin example.com --ns ns.example.net. --serial 100 <"$0" >"$1"' "$T/hosts" "$T/zone"
-	exec 5>"$T/hosts"
+	start_pipeline --max-hosts 3
 	printf 'www 192.0.2.1\nwww 192.0.2.2\n.\n' >&5
 	wait_for serial_is 100
 	# four hosts: one too many, the frame never reaches the server
