@@ -294,13 +294,20 @@ knot_www() {
 	dig +short +tries=1 +time=1 -p "$LB_PORT" @"$LB_NET.2" www.example.com A | grep -qx "$1"
 }
 
-@test "TSIG-signed NOTIFY: knotd with the key accepts it and transfers" {
-	requires cmd:knotd
+# signed_knot_secondary NOTIFY_SECRET: lbdns-serve sending NOTIFY signed
+# with notify.example. and transferring with xfr.example. to a knotd
+# secondary (start_knot NOTIFY_SECRET) that has version 1 of the zone.
+signed_knot_secondary() {
 	keys=$(tsig_keys)
 	serve_stream --tsig-key "$keys" --allow-transfer "$LB_NET.0/24,key=xfr.example." \
 		--notify "$LB_NET.2:$LB_PORT,key=notify.example."
-	start_knot "$NKEY"
+	start_knot "$1"
 	wait_for -t 20 knot_www 192.0.2.1 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+}
+
+@test "TSIG-signed NOTIFY: knotd with the key accepts it and transfers" {
+	requires cmd:knotd
+	signed_knot_secondary "$NKEY"
 	# Version 2 reaches knotd by the signed NOTIFY (refresh is 3600 s).
 	zone_version 2 192.0.2.2 >&7
 	wait_for -t 20 knot_www 192.0.2.2 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
@@ -316,11 +323,7 @@ knot_www() {
 
 @test "TSIG-signed NOTIFY: with a wrong key knotd refuses it and nothing is transferred" {
 	requires cmd:knotd
-	keys=$(tsig_keys)
-	serve_stream --tsig-key "$keys" --allow-transfer "$LB_NET.0/24,key=xfr.example." \
-		--notify "$LB_NET.2:$LB_PORT,key=notify.example."
-	start_knot "$NWRONG"
-	wait_for -t 20 knot_www 192.0.2.1 || { cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
+	signed_knot_secondary "$NWRONG"
 	zone_version 2 192.0.2.2 >&7
 	wait_for -t 10 grep -q "NOTIFY for example.com. to $LB_NET.2:$LB_PORT: refused (NOTAUTH, TSIG BADSIG)" "$LOG" ||
 		{ cat "$BATS_TEST_TMPDIR"/*.log >&2; false; }
